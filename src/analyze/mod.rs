@@ -1,0 +1,3 @@
+//! Analyses over the [`Graph`](crate::model::Graph). They compute; they never print.
+
+pub mod summary;

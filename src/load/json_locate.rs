@@ -1,0 +1,198 @@
+//! Find the line and column of a value in JSON text by its path.
+//!
+//! Fragments are deserialised with serde for speed, which keeps no positions. When a fact in a
+//! fragment turns out to be wrong (a dangling reference, a conflict), this walks the text once more
+//! to point at it. It only skips over values, so it is linear in the text and allocates nothing.
+
+/// One step of a path: an object key or an array index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Segment<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+/// 1-based (line, column) of the value at `path`, or of the deepest value on the path that
+/// exists. `None` if the text is not JSON enough to follow the path at all.
+pub fn locate(text: &str, path: &[Segment<'_>]) -> Option<(u32, u32)> {
+    let bytes = text.as_bytes();
+    let mut cursor = Cursor { bytes, at: 0 };
+    cursor.space();
+    let mut found = cursor.at;
+    for segment in path {
+        let step = match *segment {
+            Segment::Key(key) => cursor.enter_key(key),
+            Segment::Index(index) => cursor.enter_index(index),
+        };
+        if step.is_none() {
+            break;
+        }
+        found = cursor.at;
+    }
+    Some(line_column(text, found))
+}
+
+fn line_column(text: &str, offset: usize) -> (u32, u32) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before[line_start..].chars().count() + 1;
+    (line as u32, column as u32)
+}
+
+struct Cursor<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl Cursor<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.at).copied()
+    }
+
+    fn space(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.at += 1;
+        }
+    }
+
+    fn eat(&mut self, byte: u8) -> Option<()> {
+        self.space();
+        (self.peek()? == byte).then(|| self.at += 1)
+    }
+
+    /// Move into the object member `key`, leaving the cursor at its value.
+    fn enter_key(&mut self, key: &str) -> Option<()> {
+        let start = self.at;
+        self.eat(b'{')?;
+        loop {
+            self.space();
+            if self.peek()? == b'}' {
+                self.at = start;
+                return None;
+            }
+            let name_start = self.at + 1;
+            self.skip_string()?;
+            let name = &self.bytes[name_start..self.at - 1];
+            self.eat(b':')?;
+            self.space();
+            if name == key.as_bytes() {
+                return Some(());
+            }
+            self.skip_value()?;
+            self.space();
+            if self.peek()? == b',' {
+                self.at += 1;
+            }
+        }
+    }
+
+    /// Move into array element `index`, leaving the cursor at it.
+    fn enter_index(&mut self, index: usize) -> Option<()> {
+        let start = self.at;
+        self.eat(b'[')?;
+        for _ in 0..index {
+            self.space();
+            if self.peek()? == b']' {
+                self.at = start;
+                return None;
+            }
+            self.skip_value()?;
+            self.eat(b',').or_else(|| {
+                self.at = start;
+                None
+            })?;
+        }
+        self.space();
+        Some(())
+    }
+
+    fn skip_string(&mut self) -> Option<()> {
+        if self.peek()? != b'"' {
+            return None;
+        }
+        self.at += 1;
+        loop {
+            match self.peek()? {
+                b'\\' => self.at += 2,
+                b'"' => {
+                    self.at += 1;
+                    return Some(());
+                }
+                _ => self.at += 1,
+            }
+        }
+    }
+
+    fn skip_value(&mut self) -> Option<()> {
+        self.space();
+        match self.peek()? {
+            b'"' => self.skip_string(),
+            b'{' | b'[' => {
+                let mut depth = 0usize;
+                loop {
+                    match self.peek()? {
+                        b'"' => {
+                            self.skip_string()?;
+                            continue;
+                        }
+                        b'{' | b'[' => depth += 1,
+                        b'}' | b']' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                self.at += 1;
+                                return Some(());
+                            }
+                        }
+                        _ => {}
+                    }
+                    self.at += 1;
+                }
+            }
+            _ => {
+                while !matches!(
+                    self.peek(),
+                    None | Some(b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r')
+                ) {
+                    self.at += 1;
+                }
+                Some(())
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str = r#"{
+  "nodes": [
+    {"id": "a", "note": "x\"}]", "n": [1, {"k": 2}]},
+    {"id": "b",
+     "owner": "t"}
+  ],
+  "edges": []
+}"#;
+
+    #[test]
+    fn finds_nested_values() {
+        use Segment::*;
+        assert_eq!(locate(TEXT, &[Key("nodes")]), Some((2, 12)));
+        assert_eq!(locate(TEXT, &[Key("nodes"), Index(1)]), Some((4, 5)));
+        assert_eq!(
+            locate(TEXT, &[Key("nodes"), Index(1), Key("owner")]),
+            Some((5, 15))
+        );
+        assert_eq!(locate(TEXT, &[Key("edges")]), Some((7, 12)));
+    }
+
+    #[test]
+    fn stops_at_the_deepest_existing_value() {
+        use Segment::*;
+        assert_eq!(
+            locate(TEXT, &[Key("nodes"), Index(1), Key("tier")]),
+            Some((4, 5))
+        );
+        assert_eq!(locate(TEXT, &[Key("nodes"), Index(9)]), Some((2, 12)));
+    }
+}

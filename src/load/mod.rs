@@ -1,0 +1,442 @@
+//! Reading model files into a [`Graph`]: ripple manifests, Backstage catalogs and graph fragments.
+//!
+//! Each file is read on its own (in parallel) into a [`Fragment`] of declarations that remember
+//! where they came from; [`assemble`] then merges all fragments into one graph, reporting
+//! duplicates, contradictions and dangling references with the places involved. Nothing here
+//! prints: problems come back as [`Diagnostic`]s.
+
+mod assemble;
+mod backstage;
+pub mod fragment;
+mod json_locate;
+mod manifest;
+pub mod yaml;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::diagnostic::{self, Code, Diagnostic, Location, ModelErrors};
+use crate::model::{Component, Dependency, Graph, SystemInfo};
+
+pub use json_locate::{Segment, locate as locate_json};
+
+/// The formats of model file ripple reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Format {
+    /// `ripple.yaml`.
+    Manifest,
+    /// Backstage `catalog-info.yaml`.
+    Backstage,
+    /// Graph fragment JSON.
+    Fragment,
+}
+
+/// A loaded graph and the warnings met on the way.
+#[derive(Debug)]
+pub struct Loaded {
+    pub graph: Graph,
+    pub warnings: Vec<Diagnostic>,
+    /// The model files read, in the order read.
+    pub files: Vec<Arc<str>>,
+}
+
+/// Find the model files under `paths` and load them into one graph.
+///
+/// Fails with every error found, never only the first.
+pub fn load(paths: &[PathBuf]) -> Result<Loaded, ModelErrors> {
+    let mut diagnostics = Vec::new();
+    let files = discover(paths, &mut diagnostics);
+    let sources = Sources {
+        files: files.iter().map(|(p, _)| display(p)).collect(),
+        paths: files.iter().map(|(p, _)| p.clone()).collect(),
+    };
+    let read: Vec<(Fragment, Vec<Diagnostic>)> = files
+        .par_iter()
+        .enumerate()
+        .map(|(id, (path, explicit))| read_file(&sources, id as u32, path, *explicit))
+        .collect();
+    let mut fragments = Vec::with_capacity(read.len());
+    for (fragment, diags) in read {
+        fragments.push(fragment);
+        diagnostics.extend(diags);
+    }
+    let graph = assemble::assemble(&sources, fragments, &mut diagnostics);
+    finish(graph, diagnostics, sources.files)
+}
+
+/// Load model text that is not in a file (tests, embedding). `name` stands in for the path in
+/// messages and its extension selects the format as for a file named on the command line.
+pub fn load_text(name: &str, text: &str) -> Result<Loaded, ModelErrors> {
+    let sources = Sources {
+        files: vec![name.into()],
+        paths: vec![PathBuf::from(name)],
+    };
+    let mut diagnostics = Vec::new();
+    let fragment = read_text(&sources, 0, Path::new(name), text, true, &mut diagnostics);
+    let graph = assemble::assemble(&sources, vec![fragment], &mut diagnostics);
+    finish(graph, diagnostics, sources.files)
+}
+
+fn finish(
+    graph: Graph,
+    mut diagnostics: Vec<Diagnostic>,
+    files: Vec<Arc<str>>,
+) -> Result<Loaded, ModelErrors> {
+    diagnostic::sort(&mut diagnostics);
+    diagnostics.dedup();
+    let (errors, warnings): (Vec<_>, Vec<_>) = diagnostics.into_iter().partition(|d| d.is_error());
+    if errors.is_empty() {
+        Ok(Loaded {
+            graph,
+            warnings,
+            files,
+        })
+    } else {
+        Err(ModelErrors { errors, warnings })
+    }
+}
+
+/// The files of a run, by the number declarations refer to them with.
+pub(crate) struct Sources {
+    files: Vec<Arc<str>>,
+    paths: Vec<PathBuf>,
+}
+
+impl Sources {
+    pub(crate) fn name(&self, file: u32) -> Arc<str> {
+        self.files[file as usize].clone()
+    }
+
+    /// Resolve an origin to a line and column. JSON origins are found by reading the file again:
+    /// that only happens on the error path, and keeps positions out of the hot load path.
+    pub(crate) fn locate(&self, origin: &Origin) -> Location {
+        match origin {
+            Origin::Yaml { file, pos } => Location::new(self.name(*file), pos.line, pos.column),
+            Origin::Json { file, path } => {
+                let text = std::fs::read_to_string(&self.paths[*file as usize]).unwrap_or_default();
+                self.locate_in(*file, &text, path)
+            }
+        }
+    }
+
+    pub(crate) fn locate_in(&self, file: u32, text: &str, path: &JsonPath) -> Location {
+        let (line, column) = json_locate::locate(text, &path.segments()).unwrap_or((1, 1));
+        Location::new(self.name(file), line, column)
+    }
+}
+
+/// Where in a file a declaration was made.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Origin {
+    Yaml { file: u32, pos: yaml::Pos },
+    Json { file: u32, path: JsonPath },
+}
+
+impl Origin {
+    pub(crate) fn file(&self) -> u32 {
+        match self {
+            Origin::Yaml { file, .. } | Origin::Json { file, .. } => *file,
+        }
+    }
+}
+
+/// A place in a fragment: an item of `nodes`/`edges`/`systems`, optionally one field of it and
+/// one key below that field (`environments.production`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct JsonPath {
+    pub section: &'static str,
+    pub item: JsonItem,
+    pub field: Option<&'static str>,
+    pub key: Option<Box<str>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum JsonItem {
+    Index(u32),
+    Key(Box<str>),
+}
+
+impl JsonPath {
+    fn segments(&self) -> Vec<Segment<'_>> {
+        let mut segments = vec![Segment::Key(self.section)];
+        segments.push(match &self.item {
+            JsonItem::Index(i) => Segment::Index(*i as usize),
+            JsonItem::Key(k) => Segment::Key(k),
+        });
+        segments.extend(self.field.map(Segment::Key));
+        segments.extend(self.key.as_deref().map(Segment::Key));
+        segments
+    }
+}
+
+/// A component as one file declares it.
+#[derive(Debug)]
+pub(crate) struct NodeDecl {
+    pub component: Component,
+    pub origin: Origin,
+    /// YAML only: where each attribute was set (`owner`, `environments.production`).
+    pub field_pos: Vec<(Box<str>, yaml::Pos)>,
+}
+
+impl NodeDecl {
+    pub(crate) fn new(component: Component, origin: Origin) -> Self {
+        NodeDecl {
+            component,
+            origin,
+            field_pos: Vec::new(),
+        }
+    }
+
+    /// Where the attribute `field` (and for maps, the entry `key`) was set.
+    pub(crate) fn field_origin(&self, field: &'static str, key: Option<&str>) -> Origin {
+        match &self.origin {
+            Origin::Yaml { file, pos } => {
+                let full = match key {
+                    Some(k) => format!("{field}.{k}"),
+                    None => field.to_owned(),
+                };
+                let pos = self
+                    .field_pos
+                    .iter()
+                    .find(|(f, _)| **f == *full)
+                    .or_else(|| self.field_pos.iter().find(|(f, _)| **f == *field))
+                    .map_or(*pos, |(_, p)| *p);
+                Origin::Yaml { file: *file, pos }
+            }
+            Origin::Json { file, path } => Origin::Json {
+                file: *file,
+                path: JsonPath {
+                    field: Some(json_field_name(field)),
+                    key: key.map(Into::into),
+                    ..path.clone()
+                },
+            },
+        }
+    }
+}
+
+/// Attribute names are kebab-case in YAML and snake_case in JSON.
+fn json_field_name(field: &'static str) -> &'static str {
+    match field {
+        "user-facing" => "user_facing",
+        other => other,
+    }
+}
+
+/// A dependency as one file declares it.
+#[derive(Debug)]
+pub(crate) struct EdgeDecl {
+    pub from: String,
+    pub to: String,
+    pub dependency: Dependency,
+    /// Where the reference to `to` was made.
+    pub origin: Origin,
+}
+
+/// A system description as one file declares it.
+#[derive(Debug)]
+pub(crate) struct SystemDecl {
+    pub name: String,
+    pub info: SystemInfo,
+    pub origin: Origin,
+}
+
+/// Everything one file declares.
+#[derive(Debug, Default)]
+pub(crate) struct Fragment {
+    pub nodes: Vec<NodeDecl>,
+    pub edges: Vec<EdgeDecl>,
+    pub systems: Vec<SystemDecl>,
+}
+
+fn display(path: &Path) -> Arc<str> {
+    let s = path.to_string_lossy();
+    s.strip_prefix("./").unwrap_or(&s).into()
+}
+
+/// The model files under `paths`: files named explicitly (any name), and in directories the
+/// files whose names mark them as model files, sorted. `true` marks an explicit file.
+fn discover(paths: &[PathBuf], diagnostics: &mut Vec<Diagnostic>) -> Vec<(PathBuf, bool)> {
+    let mut found = Vec::new();
+    for path in paths {
+        let meta = match std::fs::metadata(path) {
+            Ok(meta) => meta,
+            Err(e) => {
+                diagnostics.push(Diagnostic::error(
+                    Code::Io,
+                    Location::new(display(path), 0, 0),
+                    format!("cannot read: {}", io_reason(&e)),
+                ));
+                continue;
+            }
+        };
+        if !meta.is_dir() {
+            found.push((path.clone(), true));
+            continue;
+        }
+        let before = found.len();
+        let walker = ignore::WalkBuilder::new(path)
+            .hidden(true)
+            .git_ignore(true)
+            .require_git(false)
+            .sort_by_file_name(|a, b| a.cmp(b))
+            .build();
+        for entry in walker {
+            match entry {
+                Ok(entry) => {
+                    if entry.file_type().is_some_and(|t| t.is_file())
+                        && is_model_file_name(entry.path())
+                    {
+                        found.push((entry.into_path(), false));
+                    }
+                }
+                Err(e) => diagnostics.push(Diagnostic::error(
+                    Code::Io,
+                    Location::new(display(path), 0, 0),
+                    format!("cannot walk: {e}"),
+                )),
+            }
+        }
+        if found.len() == before {
+            diagnostics.push(Diagnostic::error(
+                Code::UnknownFormat,
+                Location::new(display(path), 0, 0),
+                "no model files found: expected ripple.yaml, catalog-info.yaml, Backstage YAML or *.ripple.json",
+            ));
+        }
+    }
+    found.sort();
+    found.dedup_by(|a, b| a.0 == b.0);
+    found
+}
+
+/// Names that mark a file as a model file when found in a directory. Other YAML files are
+/// sniffed for a Backstage `apiVersion` when read.
+fn is_model_file_name(path: &Path) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    name.ends_with(".yaml")
+        || name.ends_with(".yml")
+        || name.ends_with(".ripple.json")
+        || name == "ripple.json"
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".to_owned(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        _ => e.to_string(),
+    }
+}
+
+fn read_file(
+    sources: &Sources,
+    id: u32,
+    path: &Path,
+    explicit: bool,
+) -> (Fragment, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    let text = match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(_) => {
+                diagnostics.push(Diagnostic::error(
+                    Code::Syntax,
+                    Location::new(sources.name(id), 0, 0),
+                    "not UTF-8 text",
+                ));
+                return (Fragment::default(), diagnostics);
+            }
+        },
+        Err(e) => {
+            diagnostics.push(Diagnostic::error(
+                Code::Io,
+                Location::new(sources.name(id), 0, 0),
+                format!("cannot read: {}", io_reason(&e)),
+            ));
+            return (Fragment::default(), diagnostics);
+        }
+    };
+    let fragment = read_text(sources, id, path, &text, explicit, &mut diagnostics);
+    (fragment, diagnostics)
+}
+
+fn read_text(
+    sources: &Sources,
+    id: u32,
+    path: &Path,
+    text: &str,
+    explicit: bool,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Fragment {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    if name.ends_with(".json") {
+        return fragment::read(sources, id, text, diagnostics);
+    }
+    if !explicit && !might_be_model_yaml(name, text) {
+        return Fragment::default();
+    }
+    let documents = match yaml::parse(text) {
+        Ok(docs) => docs,
+        Err(e) => {
+            diagnostics.push(Diagnostic::error(
+                Code::Syntax,
+                Location::new(sources.name(id), e.pos.line, e.pos.column),
+                format!("malformed YAML: {}", e.message),
+            ));
+            return Fragment::default();
+        }
+    };
+    match detect_yaml(name, &documents) {
+        Some(Format::Manifest) => manifest::read(sources, id, &documents, diagnostics),
+        Some(Format::Backstage) => backstage::read(sources, id, &documents, diagnostics),
+        Some(Format::Fragment) | None => {
+            if explicit {
+                diagnostics.push(Diagnostic::error(
+                    Code::UnknownFormat,
+                    Location::new(sources.name(id), 1, 1),
+                    "not a model file: expected a ripple manifest (top-level `services:`, `apis:`... or `ripple: 1`) or a Backstage catalog (`apiVersion: backstage.io/v1alpha1`)",
+                ));
+            }
+            Fragment::default()
+        }
+    }
+}
+
+/// Cheap pre-filter for YAML met while walking a directory: a repository holds many YAML files
+/// (CI, Kubernetes, compose) that are none of ripple's business and should not be parsed.
+fn might_be_model_yaml(name: &str, text: &str) -> bool {
+    is_manifest_name(name)
+        || name.starts_with("catalog-info.")
+        || text.contains("backstage.io/")
+}
+
+fn is_manifest_name(name: &str) -> bool {
+    matches!(name, "ripple.yaml" | "ripple.yml")
+        || name.ends_with(".ripple.yaml")
+        || name.ends_with(".ripple.yml")
+}
+
+fn detect_yaml(name: &str, documents: &[yaml::Node]) -> Option<Format> {
+    if is_manifest_name(name) {
+        return Some(Format::Manifest);
+    }
+    let first = documents.iter().find(|d| !d.is_null())?;
+    let is_backstage = documents.iter().any(|d| {
+        d.get("apiVersion")
+            .and_then(yaml::Node::as_str)
+            .is_some_and(|v| v.starts_with("backstage.io/"))
+    });
+    if is_backstage {
+        return Some(Format::Backstage);
+    }
+    let manifest_keys = ["ripple", "services", "apis", "topics", "datastores", "libraries"];
+    if documents.len() == 1 && manifest_keys.iter().any(|k| first.get(k).is_some()) {
+        return Some(Format::Manifest);
+    }
+    None
+}

@@ -1,0 +1,258 @@
+//! [`Graph`]: the one model every command reads.
+//!
+//! A petgraph `DiGraph` wrapped in a domain type with an id index. Nodes are stored in id order and
+//! edges in (source id, target id, kind) order, so that iterating the graph is already the
+//! deterministic output order and no renderer needs to sort.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::OnceLock;
+
+use petgraph::Direction;
+use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
+use petgraph::visit::EdgeRef;
+
+use super::component::{Component, Dependency, SystemInfo};
+
+type IdIndex = std::collections::HashMap<Box<str>, NodeIndex, foldhash::fast::FixedState>;
+
+/// The organisation as a graph of components and dependencies.
+#[derive(Debug)]
+pub struct Graph {
+    inner: DiGraph<Component, Dependency>,
+    index: IdIndex,
+    systems: BTreeMap<String, SystemInfo>,
+    cycles: OnceLock<Vec<Vec<NodeIndex>>>,
+}
+
+impl Graph {
+    /// A graph of `components` without dependencies. Components are sorted by id; ids must be
+    /// unique (the loader merges duplicates before it gets here).
+    pub fn with_components(
+        mut components: Vec<Component>,
+        systems: BTreeMap<String, SystemInfo>,
+    ) -> Self {
+        components.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+        debug_assert!(components.windows(2).all(|w| w[0].id != w[1].id));
+        let mut inner = DiGraph::with_capacity(components.len(), 0);
+        let mut index = IdIndex::with_capacity_and_hasher(components.len(), Default::default());
+        for component in components {
+            let id: Box<str> = component.id.as_str().into();
+            let ix = inner.add_node(component);
+            index.insert(id, ix);
+        }
+        Graph {
+            inner,
+            index,
+            systems,
+            cycles: OnceLock::new(),
+        }
+    }
+
+    /// Set the dependencies. Each (source, target, kind) must appear once; they are stored sorted.
+    pub fn set_dependencies(&mut self, mut edges: Vec<(NodeIndex, NodeIndex, Dependency)>) {
+        edges.sort_unstable_by(|a, b| (a.0, a.1, a.2.kind).cmp(&(b.0, b.1, b.2.kind)));
+        debug_assert!(
+            edges
+                .windows(2)
+                .all(|w| (w[0].0, w[0].1, w[0].2.kind) != (w[1].0, w[1].1, w[1].2.kind))
+        );
+        self.inner.clear_edges();
+        self.inner.reserve_edges(edges.len());
+        for (from, to, dep) in edges {
+            self.inner.add_edge(from, to, dep);
+        }
+        self.cycles = OnceLock::new();
+    }
+
+    /// Number of components.
+    pub fn component_count(&self) -> usize {
+        self.inner.node_count()
+    }
+
+    /// Number of dependencies.
+    pub fn dependency_count(&self) -> usize {
+        self.inner.edge_count()
+    }
+
+    /// The node index of a component id.
+    pub fn index_of(&self, id: &str) -> Option<NodeIndex> {
+        self.index.get(id).copied()
+    }
+
+    /// The component at `ix`.
+    pub fn component(&self, ix: NodeIndex) -> &Component {
+        &self.inner[ix]
+    }
+
+    /// The component with this id.
+    pub fn get(&self, id: &str) -> Option<&Component> {
+        self.index_of(id).map(|ix| &self.inner[ix])
+    }
+
+    /// All components in id order.
+    pub fn components(&self) -> impl ExactSizeIterator<Item = (NodeIndex, &Component)> + '_ {
+        self.inner
+            .node_indices()
+            .map(move |ix| (ix, &self.inner[ix]))
+    }
+
+    /// All dependencies in (source id, target id, kind) order.
+    pub fn dependencies(&self) -> impl ExactSizeIterator<Item = DependencyRef<'_>> + '_ {
+        self.inner.edge_references().map(move |e| DependencyRef {
+            index: e.id(),
+            source: e.source(),
+            target: e.target(),
+            graph: self,
+        })
+    }
+
+    /// Dependencies leaving (`Outgoing`) or entering (`Incoming`) a component.
+    pub fn dependencies_of(
+        &self,
+        ix: NodeIndex,
+        direction: Direction,
+    ) -> impl Iterator<Item = DependencyRef<'_>> + '_ {
+        self.inner
+            .edges_directed(ix, direction)
+            .map(move |e| DependencyRef {
+                index: e.id(),
+                source: e.source(),
+                target: e.target(),
+                graph: self,
+            })
+    }
+
+    /// Whether a component has no dependency in either direction.
+    pub fn is_isolated(&self, ix: NodeIndex) -> bool {
+        self.inner
+            .neighbors_undirected(ix)
+            .next()
+            .is_none()
+    }
+
+    /// Systems with their descriptions, including systems only named by a component.
+    pub fn systems(&self) -> &BTreeMap<String, SystemInfo> {
+        &self.systems
+    }
+
+    /// The underlying petgraph graph, for algorithms. Node and edge order is the id order.
+    pub fn petgraph(&self) -> &DiGraph<Component, Dependency> {
+        &self.inner
+    }
+
+    /// Components within `depth` dependencies of `focus`, in either direction, in id order.
+    pub fn neighbourhood(&self, focus: NodeIndex, depth: usize) -> Vec<NodeIndex> {
+        let mut distance = vec![usize::MAX; self.inner.node_count()];
+        let mut queue = VecDeque::from([focus]);
+        distance[focus.index()] = 0;
+        while let Some(ix) = queue.pop_front() {
+            let d = distance[ix.index()];
+            if d == depth {
+                continue;
+            }
+            for next in self.inner.neighbors_undirected(ix) {
+                if distance[next.index()] == usize::MAX {
+                    distance[next.index()] = d + 1;
+                    queue.push_back(next);
+                }
+            }
+        }
+        self.inner
+            .node_indices()
+            .filter(|ix| distance[ix.index()] != usize::MAX)
+            .collect()
+    }
+
+    /// The graph restricted to `keep` and the dependencies among them. Systems named by no kept
+    /// component are dropped.
+    pub fn subgraph(&self, keep: &[NodeIndex]) -> Graph {
+        let mut kept = vec![false; self.inner.node_count()];
+        for ix in keep {
+            kept[ix.index()] = true;
+        }
+        let inner = self.inner.filter_map(
+            |ix, c| kept[ix.index()].then(|| c.clone()),
+            |_, d| Some(d.clone()),
+        );
+        let index = inner
+            .node_indices()
+            .map(|ix| (inner[ix].id.as_str().into(), ix))
+            .collect();
+        let systems = self
+            .systems
+            .iter()
+            .filter(|(name, _)| {
+                inner
+                    .node_weights()
+                    .any(|c| c.attrs.system.as_deref() == Some(name.as_str()))
+            })
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        Graph {
+            inner,
+            index,
+            systems,
+            cycles: OnceLock::new(),
+        }
+    }
+
+    /// Dependency cycles: strongly connected components of the "needs" graph (see
+    /// [`DependencyKind::source_needs_target`](super::DependencyKind::source_needs_target)) with
+    /// more than one member or a self-loop. Members and cycles are in id order.
+    pub fn cycles(&self) -> &[Vec<NodeIndex>] {
+        self.cycles.get_or_init(|| {
+            let needs = self.inner.map(
+                |_, _| (),
+                |_, d| d.kind.source_needs_target(),
+            );
+            let mut oriented: DiGraph<(), ()> =
+                DiGraph::with_capacity(needs.node_count(), needs.edge_count());
+            for _ in needs.node_indices() {
+                oriented.add_node(());
+            }
+            for e in needs.edge_references() {
+                let (a, b) = if *e.weight() {
+                    (e.source(), e.target())
+                } else {
+                    (e.target(), e.source())
+                };
+                oriented.add_edge(a, b, ());
+            }
+            let mut cycles: Vec<Vec<NodeIndex>> = petgraph::algo::tarjan_scc(&oriented)
+                .into_iter()
+                .filter(|scc| {
+                    scc.len() > 1 || oriented.contains_edge(scc[0], scc[0])
+                })
+                .map(|mut scc| {
+                    scc.sort_unstable();
+                    scc
+                })
+                .collect();
+            cycles.sort_unstable();
+            cycles
+        })
+    }
+}
+
+/// A dependency together with its endpoints.
+#[derive(Clone, Copy)]
+pub struct DependencyRef<'g> {
+    pub index: EdgeIndex,
+    pub source: NodeIndex,
+    pub target: NodeIndex,
+    graph: &'g Graph,
+}
+
+impl<'g> DependencyRef<'g> {
+    pub fn from(&self) -> &'g Component {
+        &self.graph.inner[self.source]
+    }
+
+    pub fn to(&self) -> &'g Component {
+        &self.graph.inner[self.target]
+    }
+
+    pub fn dependency(&self) -> &'g Dependency {
+        &self.graph.inner[self.index]
+    }
+}

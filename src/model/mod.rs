@@ -1,0 +1,15 @@
+//! The graph model: components, dependencies, versions and the [`Graph`] that holds them.
+//!
+//! The model knows nothing about files: loaders (`crate::load`) build it and renderers
+//! (`crate::render`) print it.
+
+mod component;
+mod graph;
+mod kind;
+
+pub use component::{
+    Attributes, Component, Dependency, Evidence, IdError, SystemInfo, check_name, component_id,
+    parse_id, parse_requirement, parse_version,
+};
+pub use graph::{DependencyRef, Graph};
+pub use kind::{DependencyKind, Kind, UnknownDependencyKind, UnknownKind};
