@@ -273,7 +273,8 @@ impl Reader<'_> {
         if kind == Kind::Api {
             decl.component.attrs.definition = spec
                 .and_then(|s| s.get("definition"))
-                .and_then(|d| definition(d));
+                .and_then(definition)
+                .map(|d| super::relative_to_file(&self.name, &d));
         }
         self.fragment.nodes.push(decl);
 

@@ -311,7 +311,11 @@ impl Reader<'_> {
                 "repository" => attrs.repository = self.string(value, &what),
                 "lifecycle" => attrs.lifecycle = self.string(value, &what),
                 "type" => attrs.kind_detail = self.string(value, &what),
-                "definition" => attrs.definition = self.string(value, &what),
+                "definition" => {
+                    attrs.definition = self
+                        .string(value, &what)
+                        .map(|d| super::relative_to_file(&self.name, &d))
+                }
                 "compliance" => attrs.compliance = self.strings(value, &what).into_iter().collect(),
                 "tags" => attrs.tags = self.strings(value, &what).into_iter().collect(),
                 "tier" => {
@@ -439,6 +443,10 @@ impl Reader<'_> {
             Value::Map(_) => {
                 let mut target = None;
                 for (key, _, value) in self.entries(item, &format!("an entry of {what}"), Some(DEPENDENCY_KEYS)) {
+                    if key == "uses" {
+                        dependency.uses = self.strings(value, &what).into_iter().collect();
+                        continue;
+                    }
                     let text = self.string(value, &format!("`{key}` in {what}"));
                     match (key, text) {
                         (_, None) => {}
@@ -450,9 +458,6 @@ impl Reader<'_> {
                                 format!("version requirement `{text}` in {what} is not semver: {e}"),
                             ),
                         },
-                        ("uses", Some(_)) => {
-                            dependency.uses = self.strings(value, &what).into_iter().collect();
-                        }
                         ("id", Some(text)) => {
                             if text.contains(':') {
                                 target = self.target(&text, kind.default_target(), value.pos);

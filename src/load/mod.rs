@@ -52,18 +52,22 @@ pub fn load(paths: &[PathBuf]) -> Result<Loaded, ModelErrors> {
         files: files.iter().map(|(p, _)| display(p)).collect(),
         paths: files.iter().map(|(p, _)| p.clone()).collect(),
     };
-    let read: Vec<(Fragment, Vec<Diagnostic>)> = files
+    let read: Vec<(Option<Format>, Fragment, Vec<Diagnostic>)> = files
         .par_iter()
         .enumerate()
         .map(|(id, (path, explicit))| read_file(&sources, id as u32, path, *explicit))
         .collect();
     let mut fragments = Vec::with_capacity(read.len());
-    for (fragment, diags) in read {
+    let mut model_files = Vec::new();
+    for (id, (format, fragment, diags)) in read.into_iter().enumerate() {
+        if format.is_some() {
+            model_files.push(sources.name(id as u32));
+        }
         fragments.push(fragment);
         diagnostics.extend(diags);
     }
     let graph = assemble::assemble(&sources, fragments, &mut diagnostics);
-    finish(graph, diagnostics, sources.files)
+    finish(graph, diagnostics, model_files)
 }
 
 /// Load model text that is not in a file (tests, embedding). `name` stands in for the path in
@@ -74,7 +78,7 @@ pub fn load_text(name: &str, text: &str) -> Result<Loaded, ModelErrors> {
         paths: vec![PathBuf::from(name)],
     };
     let mut diagnostics = Vec::new();
-    let fragment = read_text(&sources, 0, Path::new(name), text, true, &mut diagnostics);
+    let (_, fragment) = read_text(&sources, 0, Path::new(name), text, true, &mut diagnostics);
     let graph = assemble::assemble(&sources, vec![fragment], &mut diagnostics);
     finish(graph, diagnostics, sources.files)
 }
@@ -337,7 +341,7 @@ fn read_file(
     id: u32,
     path: &Path,
     explicit: bool,
-) -> (Fragment, Vec<Diagnostic>) {
+) -> (Option<Format>, Fragment, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let text = match std::fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
@@ -348,7 +352,7 @@ fn read_file(
                     Location::new(sources.name(id), 0, 0),
                     "not UTF-8 text",
                 ));
-                return (Fragment::default(), diagnostics);
+                return (None, Fragment::default(), diagnostics);
             }
         },
         Err(e) => {
@@ -357,11 +361,11 @@ fn read_file(
                 Location::new(sources.name(id), 0, 0),
                 format!("cannot read: {}", io_reason(&e)),
             ));
-            return (Fragment::default(), diagnostics);
+            return (None, Fragment::default(), diagnostics);
         }
     };
-    let fragment = read_text(sources, id, path, &text, explicit, &mut diagnostics);
-    (fragment, diagnostics)
+    let (format, fragment) = read_text(sources, id, path, &text, explicit, &mut diagnostics);
+    (format, fragment, diagnostics)
 }
 
 fn read_text(
@@ -371,14 +375,17 @@ fn read_text(
     text: &str,
     explicit: bool,
     diagnostics: &mut Vec<Diagnostic>,
-) -> Fragment {
+) -> (Option<Format>, Fragment) {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     if name.ends_with(".json") {
-        return fragment::read(sources, id, text, diagnostics);
+        return (
+            Some(Format::Fragment),
+            fragment::read(sources, id, text, diagnostics),
+        );
     }
     if !explicit && !might_be_model_yaml(name, text) {
-        return Fragment::default();
+        return (None, Fragment::default());
     }
     let documents = match yaml::parse(text) {
         Ok(docs) => docs,
@@ -388,12 +395,18 @@ fn read_text(
                 Location::new(sources.name(id), e.pos.line, e.pos.column),
                 format!("malformed YAML: {}", e.message),
             ));
-            return Fragment::default();
+            return (None, Fragment::default());
         }
     };
     match detect_yaml(name, &documents) {
-        Some(Format::Manifest) => manifest::read(sources, id, &documents, diagnostics),
-        Some(Format::Backstage) => backstage::read(sources, id, &documents, diagnostics),
+        Some(Format::Manifest) => (
+            Some(Format::Manifest),
+            manifest::read(sources, id, &documents, diagnostics),
+        ),
+        Some(Format::Backstage) => (
+            Some(Format::Backstage),
+            backstage::read(sources, id, &documents, diagnostics),
+        ),
         Some(Format::Fragment) | None => {
             if explicit {
                 diagnostics.push(Diagnostic::error(
@@ -402,7 +415,7 @@ fn read_text(
                     "not a model file: expected a ripple manifest (top-level `services:`, `apis:`... or `ripple: 1`) or a Backstage catalog (`apiVersion: backstage.io/v1alpha1`)",
                 ));
             }
-            Fragment::default()
+            (None, Fragment::default())
         }
     }
 }
@@ -439,4 +452,45 @@ fn detect_yaml(name: &str, documents: &[yaml::Node]) -> Option<Format> {
         return Some(Format::Manifest);
     }
     None
+}
+
+/// A path written in a model file, made relative to where ripple runs: `../specs/a.yaml` in
+/// `sys/ripple/x.yaml` is `sys/specs/a.yaml`. Two files that name one spec from different
+/// directories then agree. URLs and absolute paths are kept as written.
+pub(crate) fn relative_to_file(file: &str, path: &str) -> String {
+    if path.contains("://") || path.starts_with('/') {
+        return path.to_owned();
+    }
+    let mut parts: Vec<&str> = file.split('/').collect();
+    parts.pop();
+    for segment in path.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|p| *p != "..") => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    parts.join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths_resolve_from_the_declaring_file() {
+        assert_eq!(
+            relative_to_file("fx/catalog/a/catalog-info.yaml", "../../specs/x.yaml"),
+            "fx/specs/x.yaml"
+        );
+        assert_eq!(relative_to_file("fx/ripple/o.yaml", "../specs/x.yaml"), "fx/specs/x.yaml");
+        assert_eq!(relative_to_file("ripple.yaml", "./specs/x.yaml"), "specs/x.yaml");
+        assert_eq!(relative_to_file("ripple.yaml", "../x.yaml"), "../x.yaml");
+        assert_eq!(
+            relative_to_file("a/ripple.yaml", "https://h/x.yaml"),
+            "https://h/x.yaml"
+        );
+    }
 }
