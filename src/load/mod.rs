@@ -59,12 +59,25 @@ pub fn load(paths: &[PathBuf]) -> Result<Loaded, ModelErrors> {
         .collect();
     let mut fragments = Vec::with_capacity(read.len());
     let mut model_files = Vec::new();
+    // Files that are model files, or were meant to be but are broken.
+    let mut meant = Vec::new();
     for (id, (format, fragment, diags)) in read.into_iter().enumerate() {
         if format.is_some() {
             model_files.push(sources.name(id as u32));
         }
+        if format.is_some() || !diags.is_empty() {
+            meant.push(files[id].0.clone());
+        }
         fragments.push(fragment);
         diagnostics.extend(diags);
+    }
+    // A directory whose YAML files all turned out to be something else (CI, Kubernetes) holds no
+    // model: that is a mistake in the arguments, not an empty organisation.
+    for dir in paths.iter().filter(|p| p.is_dir()) {
+        let walked_any = files.iter().any(|(p, _)| p.starts_with(dir));
+        if walked_any && !meant.iter().any(|p| p.starts_with(dir)) {
+            diagnostics.push(no_model_files(dir));
+        }
     }
     let graph = assemble::assemble(&sources, fragments, &mut diagnostics);
     finish(graph, diagnostics, model_files)
@@ -255,6 +268,14 @@ pub(crate) struct Fragment {
     pub systems: Vec<SystemDecl>,
 }
 
+fn no_model_files(dir: &Path) -> Diagnostic {
+    Diagnostic::error(
+        Code::UnknownFormat,
+        Location::new(display(dir), 0, 0),
+        "no model files found: expected ripple.yaml, catalog-info.yaml, Backstage YAML or *.ripple.json",
+    )
+}
+
 fn display(path: &Path) -> Arc<str> {
     let s = path.to_string_lossy();
     s.strip_prefix("./").unwrap_or(&s).into()
@@ -304,11 +325,7 @@ fn discover(paths: &[PathBuf], diagnostics: &mut Vec<Diagnostic>) -> Vec<(PathBu
             }
         }
         if found.len() == before {
-            diagnostics.push(Diagnostic::error(
-                Code::UnknownFormat,
-                Location::new(display(path), 0, 0),
-                "no model files found: expected ripple.yaml, catalog-info.yaml, Backstage YAML or *.ripple.json",
-            ));
+            diagnostics.push(no_model_files(path));
         }
     }
     found.sort();

@@ -85,6 +85,9 @@ pub fn write(graph: &Graph, title: &str, out: &mut dyn Write) -> io::Result<()> 
         g.set("label", &dot_escape(title), true)
             .set("labelloc", "t", false)
             .set("rankdir", "LR", false)
+            // The default ranking fails ("trouble in init_rank") on clusters with many edges
+            // between them; newrank ranks the whole graph at once.
+            .set("newrank", "true", false)
             .set("fontname", "Helvetica", true)
             .set("nodesep", "0.3", false)
             .set("ranksep", "0.8", false);

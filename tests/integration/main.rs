@@ -1,0 +1,9 @@
+//! End-to-end tests: the `ripple` binary run on the fixtures, compared with expectations written
+//! from what the fixtures mean.
+
+mod export;
+mod inputs;
+mod merge;
+mod summary;
+mod util;
+mod validation;
