@@ -148,6 +148,10 @@ impl Reader<'_> {
                 );
                 continue;
             };
+            // `x-` keys are extensions (as in compose files), e.g. a place for YAML anchors.
+            if allowed.is_some() && k.starts_with("x-") {
+                continue;
+            }
             if let Some(allowed) = allowed
                 && !allowed.contains(&k)
             {
