@@ -54,7 +54,11 @@ pub fn summarize(graph: &Graph) -> Summary {
     let cycles = graph
         .cycles()
         .iter()
-        .map(|scc| scc.iter().map(|ix| graph.component(*ix).id.clone()).collect())
+        .map(|scc| {
+            scc.iter()
+                .map(|ix| graph.component(*ix).id.clone())
+                .collect()
+        })
         .collect();
     Summary {
         components: graph.component_count(),

@@ -194,7 +194,9 @@ fn execute(cli: Cli) -> Result<u8> {
             let mut title = String::from("ripple");
             if let Some(id) = &focus {
                 let Some(ix) = graph.index_of(id) else {
-                    bail!("--focus {id}: no such component in the model (ids are `kind:name`, e.g. service:checkout)");
+                    bail!(
+                        "--focus {id}: no such component in the model (ids are `kind:name`, e.g. service:checkout)"
+                    );
                 };
                 graph = graph.subgraph(&graph.neighbourhood(ix, depth));
                 title = format!("ripple: {id} and its neighbours within {depth}");

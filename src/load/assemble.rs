@@ -138,8 +138,14 @@ fn merge_component(ctx: &mut Ctx<'_>, decls: &[&NodeDecl]) -> Component {
                     if before != version {
                         ctx.conflict(
                             format!("version of {id} in environment `{env}`"),
-                            (&earlier.field_origin("environments", Some(env)), before.to_string()),
-                            (&decl.field_origin("environments", Some(env)), version.to_string()),
+                            (
+                                &earlier.field_origin("environments", Some(env)),
+                                before.to_string(),
+                            ),
+                            (
+                                &decl.field_origin("environments", Some(env)),
+                                version.to_string(),
+                            ),
                         );
                     }
                 }
@@ -313,7 +319,8 @@ fn merge_edges(
                     dep.version = decl.dependency.version.clone();
                 }
                 dep.uses.extend(decl.dependency.uses.iter().cloned());
-                dep.evidence.extend(decl.dependency.evidence.iter().cloned());
+                dep.evidence
+                    .extend(decl.dependency.evidence.iter().cloned());
             }
             _ => {
                 first_of_group = n;

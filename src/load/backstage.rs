@@ -115,7 +115,10 @@ impl Reader<'_> {
             self.error(
                 doc.pos,
                 Code::InvalidValue,
-                format!("expected a Backstage entity (a mapping), found {}", doc.describe()),
+                format!(
+                    "expected a Backstage entity (a mapping), found {}",
+                    doc.describe()
+                ),
             );
             return;
         }
@@ -135,7 +138,10 @@ impl Reader<'_> {
         let Some(raw_name) = self.text(Some(name_node), "`metadata.name`") else {
             return;
         };
-        let namespace = self.text(metadata.and_then(|m| m.get("namespace")), "`metadata.namespace`");
+        let namespace = self.text(
+            metadata.and_then(|m| m.get("namespace")),
+            "`metadata.namespace`",
+        );
         let name = qualify(namespace.as_deref(), &raw_name);
         if let Err(e) = check_name(&name) {
             self.error(name_node.pos, Code::InvalidValue, e.to_string());
@@ -153,10 +159,14 @@ impl Reader<'_> {
             }
             "api" => self.component(Kind::Api, &name, name_node.pos, doc),
             "resource" => {
-                let is_topic = self
-                    .spec_type(spec)
-                    .is_some_and(|t| TOPIC_RESOURCE_TYPES.contains(&t.to_ascii_lowercase().as_str()));
-                let kind = if is_topic { Kind::Topic } else { Kind::Datastore };
+                let is_topic = self.spec_type(spec).is_some_and(|t| {
+                    TOPIC_RESOURCE_TYPES.contains(&t.to_ascii_lowercase().as_str())
+                });
+                let kind = if is_topic {
+                    Kind::Topic
+                } else {
+                    Kind::Datastore
+                };
                 self.component(kind, &name, name_node.pos, doc);
             }
             "system" => {
@@ -167,10 +177,13 @@ impl Reader<'_> {
                         .and_then(|d| d.as_str())
                         .and_then(|d| parse_ref(d, "domain"))
                         .map(|r| r.name),
-                    description: self.text(metadata.and_then(|m| m.get("description")), "`description`"),
+                    description: self
+                        .text(metadata.and_then(|m| m.get("description")), "`description`"),
                 };
                 let origin = self.origin(name_node.pos);
-                self.fragment.systems.push(SystemDecl { name, info, origin });
+                self.fragment
+                    .systems
+                    .push(SystemDecl { name, info, origin });
             }
             // Domains and groups describe the organisation; nothing in the graph refers to
             // them by id, so they are accepted without becoming components.
@@ -189,7 +202,11 @@ impl Reader<'_> {
             Some(r) if r.kind == "group" => Some(r.name),
             Some(r) => Some(format!("{}:{}", r.kind, r.name)),
             None => {
-                self.error(node.pos, Code::InvalidValue, format!("`{text}` is not an entity reference"));
+                self.error(
+                    node.pos,
+                    Code::InvalidValue,
+                    format!("`{text}` is not an entity reference"),
+                );
                 None
             }
         }
@@ -215,7 +232,12 @@ impl Reader<'_> {
         let tags: Vec<String> = metadata
             .and_then(|m| m.get("tags"))
             .and_then(|t| t.as_seq())
-            .map(|items| items.iter().filter_map(|t| t.as_str().map(str::to_owned)).collect())
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|t| t.as_str().map(str::to_owned))
+                    .collect()
+            })
             .unwrap_or_default();
         for (field, node) in [
             ("description", metadata.and_then(|m| m.get("description"))),
@@ -227,7 +249,10 @@ impl Reader<'_> {
             ("tier", annotation("ripple.dev/tier")),
             ("compliance", annotation("ripple.dev/compliance")),
             ("user-facing", annotation("ripple.dev/user-facing")),
-            ("repository", annotation("ripple.dev/repository").or(annotation("backstage.io/source-location"))),
+            (
+                "repository",
+                annotation("ripple.dev/repository").or(annotation("backstage.io/source-location")),
+            ),
         ] {
             if let Some(node) = node {
                 decl.field_pos.push((field.into(), node.pos));
@@ -260,16 +285,17 @@ impl Reader<'_> {
                 None => self.error(
                     node.pos,
                     Code::InvalidValue,
-                    format!("annotation ripple.dev/user-facing of {id} must be \"true\" or \"false\""),
+                    format!(
+                        "annotation ripple.dev/user-facing of {id} must be \"true\" or \"false\""
+                    ),
                 ),
             }
         }
         let repository = annotation("ripple.dev/repository")
             .or(annotation("backstage.io/source-location"))
             .and_then(|n| n.as_str());
-        decl.component.attrs.repository = repository.map(|r| {
-            r.strip_prefix("url:").unwrap_or(r).to_owned()
-        });
+        decl.component.attrs.repository =
+            repository.map(|r| r.strip_prefix("url:").unwrap_or(r).to_owned());
         if kind == Kind::Api {
             decl.component.attrs.definition = spec
                 .and_then(|s| s.get("definition"))
@@ -281,10 +307,13 @@ impl Reader<'_> {
         // Precise relations from annotations first: they replace a `dependsOn` to the same target.
         let mut precise: Vec<String> = Vec::new();
         for &(key, dep_kind) in EDGE_ANNOTATIONS {
-            let Some(node) = annotation(key) else { continue };
+            let Some(node) = annotation(key) else {
+                continue;
+            };
             let Some(text) = node.as_str() else { continue };
             for item in split_list(text) {
-                let Some(r) = self.reference(item, dep_kind.default_target().as_str(), node.pos) else {
+                let Some(r) = self.reference(item, dep_kind.default_target().as_str(), node.pos)
+                else {
                     continue;
                 };
                 if let Some(to) = self.resolve_now(&r) {
@@ -301,17 +330,29 @@ impl Reader<'_> {
             ("consumesApis", DependencyKind::Consumes, "api"),
             ("dependsOn", DependencyKind::DependsOn, "component"),
         ] {
-            let Some(list) = spec.and_then(|s| s.get(field)) else { continue };
+            let Some(list) = spec.and_then(|s| s.get(field)) else {
+                continue;
+            };
             let Some(items) = list.as_seq() else {
-                self.error(list.pos, Code::InvalidValue, format!("expected a list for `spec.{field}` of {id}"));
+                self.error(
+                    list.pos,
+                    Code::InvalidValue,
+                    format!("expected a list for `spec.{field}` of {id}"),
+                );
                 continue;
             };
             for item in items {
                 let Some(text) = item.as_str() else {
-                    self.error(item.pos, Code::InvalidValue, format!("expected an entity reference in `spec.{field}`"));
+                    self.error(
+                        item.pos,
+                        Code::InvalidValue,
+                        format!("expected an entity reference in `spec.{field}`"),
+                    );
                     continue;
                 };
-                let Some(r) = self.reference(text, default_kind, item.pos) else { continue };
+                let Some(r) = self.reference(text, default_kind, item.pos) else {
+                    continue;
+                };
                 let rule = match field {
                     "providesApis" => "backstage.providesApis",
                     "consumesApis" => "backstage.consumesApis",
@@ -340,7 +381,13 @@ impl Reader<'_> {
         match parsed {
             Some(r) if check_name(&r.name).is_ok() => {
                 const MODELLED: &[&str] = &[
-                    "api", "component", "resource", "service", "topic", "datastore", "library",
+                    "api",
+                    "component",
+                    "resource",
+                    "service",
+                    "topic",
+                    "datastore",
+                    "library",
                 ];
                 if MODELLED.contains(&r.kind.as_str()) {
                     return Some(r);
@@ -357,7 +404,9 @@ impl Reader<'_> {
                 self.error(
                     pos,
                     Code::InvalidValue,
-                    format!("`{text}` is not an entity reference: expected `[kind:][namespace/]name`"),
+                    format!(
+                        "`{text}` is not an entity reference: expected `[kind:][namespace/]name`"
+                    ),
                 );
                 None
             }
@@ -378,7 +427,14 @@ impl Reader<'_> {
         Some(component_id(kind, &r.name))
     }
 
-    fn defer(&mut self, from: &str, kind: DependencyKind, r: EntityRef, pos: Pos, rule: &'static str) {
+    fn defer(
+        &mut self,
+        from: &str,
+        kind: DependencyKind,
+        r: EntityRef,
+        pos: Pos,
+        rule: &'static str,
+    ) {
         self.pending.push(PendingRef {
             from: from.to_owned(),
             kind,
@@ -433,16 +489,23 @@ impl Reader<'_> {
 fn definition(node: &Node) -> Option<String> {
     if let Some(map) = node.as_map() {
         return map.iter().find_map(|(k, v)| {
-            matches!(k.as_str(), Some("$text" | "$yaml" | "$json" | "$openapi" | "$asyncapi"))
-                .then(|| v.as_str().map(str::to_owned))
-                .flatten()
+            matches!(
+                k.as_str(),
+                Some("$text" | "$yaml" | "$json" | "$openapi" | "$asyncapi")
+            )
+            .then(|| v.as_str().map(str::to_owned))
+            .flatten()
         });
     }
     let text = node.as_str()?;
-    (!text.contains('\n') && !text.trim_start().starts_with(['{', '#'])
-        && (text.ends_with(".yaml") || text.ends_with(".yml") || text.ends_with(".json")
-            || text.ends_with(".proto") || text.ends_with(".graphql")))
-        .then(|| text.to_owned())
+    (!text.contains('\n')
+        && !text.trim_start().starts_with(['{', '#'])
+        && (text.ends_with(".yaml")
+            || text.ends_with(".yml")
+            || text.ends_with(".json")
+            || text.ends_with(".proto")
+            || text.ends_with(".graphql")))
+    .then(|| text.to_owned())
 }
 
 /// Parse `[kind:][namespace/]name`. The kind is lower-cased, `default` namespaces dropped.
@@ -473,5 +536,7 @@ fn qualify(namespace: Option<&str>, name: &str) -> String {
 }
 
 fn split_list(text: &str) -> impl Iterator<Item = &str> {
-    text.split([',', '\n']).map(str::trim).filter(|s| !s.is_empty())
+    text.split([',', '\n'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
 }

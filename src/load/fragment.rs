@@ -57,7 +57,12 @@ struct WireNode<'a> {
     repository: Option<Cow<'a, str>>,
     #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
     lifecycle: Option<Cow<'a, str>>,
-    #[serde(default, borrow, rename = "type", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        borrow,
+        rename = "type",
+        skip_serializing_if = "Option::is_none"
+    )]
     kind_detail: Option<Cow<'a, str>>,
     #[serde(default, borrow, skip_serializing_if = "Vec::is_empty")]
     tags: Vec<Cow<'a, str>>,
@@ -247,7 +252,13 @@ impl Reader<'_, '_> {
                 return None;
             }
             Err(e) => {
-                self.error(Code::UnknownKind, "nodes", item(), Some("kind"), e.to_string());
+                self.error(
+                    Code::UnknownKind,
+                    "nodes",
+                    item(),
+                    Some("kind"),
+                    e.to_string(),
+                );
                 return None;
             }
         }
@@ -302,7 +313,10 @@ impl Reader<'_, '_> {
         for (env, v) in node.environments {
             match parse_version(&v) {
                 Ok(version) => {
-                    component.attrs.environments.insert(env.into_owned(), version);
+                    component
+                        .attrs
+                        .environments
+                        .insert(env.into_owned(), version);
                 }
                 Err(e) => {
                     let path = self.path("nodes", item(), Some("environments"), Some(&env));
@@ -340,7 +354,13 @@ impl Reader<'_, '_> {
         let kind = match edge.kind.parse::<DependencyKind>() {
             Ok(kind) => kind,
             Err(e) => {
-                self.error(Code::UnknownKind, "edges", item(), Some("kind"), e.to_string());
+                self.error(
+                    Code::UnknownKind,
+                    "edges",
+                    item(),
+                    Some("kind"),
+                    e.to_string(),
+                );
                 return None;
             }
         };
@@ -448,7 +468,11 @@ fn wire_node(c: &Component) -> WireNode<'_> {
         owner: s(&a.owner),
         system: s(&a.system),
         tier: a.tier.map(i64::from),
-        compliance: a.compliance.iter().map(|t| Cow::Borrowed(t.as_str())).collect(),
+        compliance: a
+            .compliance
+            .iter()
+            .map(|t| Cow::Borrowed(t.as_str()))
+            .collect(),
         user_facing: a.user_facing,
         repository: s(&a.repository),
         lifecycle: s(&a.lifecycle),

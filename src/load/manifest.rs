@@ -229,15 +229,11 @@ impl Reader<'_> {
         };
         for &(key, _, value) in &entries {
             match key {
-                "ripple" => {
-                    if value.as_str() != Some("1") {
-                        self.error(
-                            value.pos,
-                            Code::InvalidValue,
-                            "unsupported manifest version: expected `ripple: 1`",
-                        );
-                    }
-                }
+                "ripple" if value.as_str() != Some("1") => self.error(
+                    value.pos,
+                    Code::InvalidValue,
+                    "unsupported manifest version: expected `ripple: 1`",
+                ),
                 "system" => {
                     defaults.system = self.string(value, "`system`").map(|s| (s, value.pos))
                 }
@@ -269,7 +265,9 @@ impl Reader<'_> {
                 continue;
             }
             let mut info = SystemInfo::default();
-            for (key, _, value) in self.entries(body, &format!("system `{name}`"), Some(SYSTEM_KEYS)) {
+            for (key, _, value) in
+                self.entries(body, &format!("system `{name}`"), Some(SYSTEM_KEYS))
+            {
                 let text = self.string(value, &format!("`{key}`"));
                 match key {
                     "owner" => info.owner = text,
@@ -395,7 +393,9 @@ impl Reader<'_> {
             }
         }
         for (default, field) in [(&defaults.system, "system"), (&defaults.owner, "owner")] {
-            let Some((value, pos)) = default else { continue };
+            let Some((value, pos)) = default else {
+                continue;
+            };
             let attrs = &mut decl.component.attrs;
             let slot = if field == "system" {
                 &mut attrs.system
@@ -446,7 +446,9 @@ impl Reader<'_> {
             Value::Scalar(text, _) => self.target(text, kind.default_target(), item.pos)?,
             Value::Map(_) => {
                 let mut target = None;
-                for (key, _, value) in self.entries(item, &format!("an entry of {what}"), Some(DEPENDENCY_KEYS)) {
+                for (key, _, value) in
+                    self.entries(item, &format!("an entry of {what}"), Some(DEPENDENCY_KEYS))
+                {
                     if key == "uses" {
                         dependency.uses = self.strings(value, &what).into_iter().collect();
                         continue;
@@ -459,7 +461,9 @@ impl Reader<'_> {
                             Err(e) => self.error(
                                 value.pos,
                                 Code::InvalidSemver,
-                                format!("version requirement `{text}` in {what} is not semver: {e}"),
+                                format!(
+                                    "version requirement `{text}` in {what} is not semver: {e}"
+                                ),
                             ),
                         },
                         ("id", Some(text)) => {
@@ -475,16 +479,19 @@ impl Reader<'_> {
                         }
                         (kind_key, Some(text)) => {
                             let target_kind: Kind = kind_key.parse().expect("DEPENDENCY_KEYS");
-                            target = self.name_of(&text, value.pos).map(|n| component_id(target_kind, n));
+                            target = self
+                                .name_of(&text, value.pos)
+                                .map(|n| component_id(target_kind, n));
                         }
                     }
                 }
-                if target.is_none() && item.as_map().is_some_and(|m| {
-                    !m.iter().any(|(k, _)| {
-                        k.as_str()
-                            .is_some_and(|k| !matches!(k, "version" | "uses"))
+                if target.is_none()
+                    && item.as_map().is_some_and(|m| {
+                        !m.iter().any(|(k, _)| {
+                            k.as_str().is_some_and(|k| !matches!(k, "version" | "uses"))
+                        })
                     })
-                }) {
+                {
                     self.error(
                         item.pos,
                         Code::InvalidValue,
@@ -497,7 +504,10 @@ impl Reader<'_> {
                 self.error(
                     item.pos,
                     Code::InvalidValue,
-                    format!("expected a name or a mapping in {what}, found {}", item.describe()),
+                    format!(
+                        "expected a name or a mapping in {what}, found {}",
+                        item.describe()
+                    ),
                 );
                 return None;
             }

@@ -440,9 +440,7 @@ fn read_text(
 /// Cheap pre-filter for YAML met while walking a directory: a repository holds many YAML files
 /// (CI, Kubernetes, compose) that are none of ripple's business and should not be parsed.
 fn might_be_model_yaml(name: &str, text: &str) -> bool {
-    is_manifest_name(name)
-        || name.starts_with("catalog-info.")
-        || text.contains("backstage.io/")
+    is_manifest_name(name) || name.starts_with("catalog-info.") || text.contains("backstage.io/")
 }
 
 fn is_manifest_name(name: &str) -> bool {
@@ -464,7 +462,14 @@ fn detect_yaml(name: &str, documents: &[yaml::Node]) -> Option<Format> {
     if is_backstage {
         return Some(Format::Backstage);
     }
-    let manifest_keys = ["ripple", "services", "apis", "topics", "datastores", "libraries"];
+    let manifest_keys = [
+        "ripple",
+        "services",
+        "apis",
+        "topics",
+        "datastores",
+        "libraries",
+    ];
     if documents.len() == 1 && manifest_keys.iter().any(|k| first.get(k).is_some()) {
         return Some(Format::Manifest);
     }
@@ -502,8 +507,14 @@ mod tests {
             relative_to_file("fx/catalog/a/catalog-info.yaml", "../../specs/x.yaml"),
             "fx/specs/x.yaml"
         );
-        assert_eq!(relative_to_file("fx/ripple/o.yaml", "../specs/x.yaml"), "fx/specs/x.yaml");
-        assert_eq!(relative_to_file("ripple.yaml", "./specs/x.yaml"), "specs/x.yaml");
+        assert_eq!(
+            relative_to_file("fx/ripple/o.yaml", "../specs/x.yaml"),
+            "fx/specs/x.yaml"
+        );
+        assert_eq!(
+            relative_to_file("ripple.yaml", "./specs/x.yaml"),
+            "specs/x.yaml"
+        );
         assert_eq!(relative_to_file("ripple.yaml", "../x.yaml"), "../x.yaml");
         assert_eq!(
             relative_to_file("a/ripple.yaml", "https://h/x.yaml"),

@@ -205,7 +205,8 @@ fn merge_keys(entries: Vec<(Node, Node)>) -> Vec<(Node, Node)> {
     if !entries.iter().any(|(k, _)| is_merge_key(k)) {
         return entries;
     }
-    let (merges, mut own): (Vec<_>, Vec<_>) = entries.into_iter().partition(|(k, _)| is_merge_key(k));
+    let (merges, mut own): (Vec<_>, Vec<_>) =
+        entries.into_iter().partition(|(k, _)| is_merge_key(k));
     for (_, merged) in merges {
         let sources: Vec<Node> = match merged.value {
             Value::Seq(items) => items,
@@ -253,7 +254,13 @@ mod tests {
         assert_eq!(b.pos, Pos { line: 2, column: 6 });
         let items = b.as_seq().unwrap();
         assert_eq!(items[1].value, Value::Scalar("y".into(), false));
-        assert_eq!(items[1].pos, Pos { line: 2, column: 10 });
+        assert_eq!(
+            items[1].pos,
+            Pos {
+                line: 2,
+                column: 10
+            }
+        );
         assert!(docs[1].as_seq().unwrap()[0].is_null());
     }
 

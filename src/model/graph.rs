@@ -50,7 +50,7 @@ impl Graph {
 
     /// Set the dependencies. Each (source, target, kind) must appear once; they are stored sorted.
     pub fn set_dependencies(&mut self, mut edges: Vec<(NodeIndex, NodeIndex, Dependency)>) {
-        edges.sort_unstable_by(|a, b| (a.0, a.1, a.2.kind).cmp(&(b.0, b.1, b.2.kind)));
+        edges.sort_unstable_by_key(|e| (e.0, e.1, e.2.kind));
         debug_assert!(
             edges
                 .windows(2)
@@ -124,10 +124,7 @@ impl Graph {
 
     /// Whether a component has no dependency in either direction.
     pub fn is_isolated(&self, ix: NodeIndex) -> bool {
-        self.inner
-            .neighbors_undirected(ix)
-            .next()
-            .is_none()
+        self.inner.neighbors_undirected(ix).next().is_none()
     }
 
     /// Systems with their descriptions, including systems only named by a component.
@@ -201,10 +198,9 @@ impl Graph {
     /// more than one member or a self-loop. Members and cycles are in id order.
     pub fn cycles(&self) -> &[Vec<NodeIndex>] {
         self.cycles.get_or_init(|| {
-            let needs = self.inner.map(
-                |_, _| (),
-                |_, d| d.kind.source_needs_target(),
-            );
+            let needs = self
+                .inner
+                .map(|_, _| (), |_, d| d.kind.source_needs_target());
             let mut oriented: DiGraph<(), ()> =
                 DiGraph::with_capacity(needs.node_count(), needs.edge_count());
             for _ in needs.node_indices() {
@@ -220,9 +216,7 @@ impl Graph {
             }
             let mut cycles: Vec<Vec<NodeIndex>> = petgraph::algo::tarjan_scc(&oriented)
                 .into_iter()
-                .filter(|scc| {
-                    scc.len() > 1 || oriented.contains_edge(scc[0], scc[0])
-                })
+                .filter(|scc| scc.len() > 1 || oriented.contains_edge(scc[0], scc[0]))
                 .map(|mut scc| {
                     scc.sort_unstable();
                     scc

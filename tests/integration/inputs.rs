@@ -7,7 +7,9 @@ use serde_json::Value;
 use crate::util::{diagnostics, ripple};
 
 fn export(path: &str) -> Value {
-    ripple(&["export", path, "--format", "json"]).expect_code(0).json()
+    ripple(&["export", path, "--format", "json"])
+        .expect_code(0)
+        .json()
 }
 
 fn edge_set(graph: &Value) -> BTreeSet<(String, String, String)> {
@@ -65,8 +67,14 @@ fn manifests_carry_versions_requirements_and_uses() {
         .unwrap();
     assert_eq!(edge["kind"], "consumes");
     assert_eq!(edge["version"], "^3.1");
-    assert_eq!(edge["uses"], serde_json::json!(["ReleaseReservation", "ReserveStock"]));
-    assert_eq!(edge["evidence"][0]["file"], "fixtures/example/ripple/orders.ripple.yaml");
+    assert_eq!(
+        edge["uses"],
+        serde_json::json!(["ReleaseReservation", "ReserveStock"])
+    );
+    assert_eq!(
+        edge["evidence"][0]["file"],
+        "fixtures/example/ripple/orders.ripple.yaml"
+    );
     assert_eq!(edge["evidence"][0]["line"], 95);
     assert_eq!(edge["evidence"][0]["rule"], "ripple-yaml.consumes");
 }
@@ -146,28 +154,60 @@ spec: {memberOf: [team-invoicing]}
     let graph = run.expect_code(0).json();
     // `dependsOn: system:finance` is valid Backstage that ripple does not model: a warning.
     assert_eq!(diagnostics(&run.stderr).len(), 1, "{}", run.stderr);
-    assert!(run.stderr.contains("warning[unknown-kind]: ignored `system:finance`"));
-    let ids: Vec<&str> = graph["nodes"].as_array().unwrap().iter().map(|n| n["id"].as_str().unwrap()).collect();
+    assert!(
+        run.stderr
+            .contains("warning[unknown-kind]: ignored `system:finance`")
+    );
+    let ids: Vec<&str> = graph["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["id"].as_str().unwrap())
+        .collect();
     assert_eq!(
         ids,
-        ["api:billing/invoices", "datastore:invoices-db", "library:pdf-kit", "service:billing/invoicer", "topic:invoice-issued"]
+        [
+            "api:billing/invoices",
+            "datastore:invoices-db",
+            "library:pdf-kit",
+            "service:billing/invoicer",
+            "topic:invoice-issued"
+        ]
     );
     let invoicer = &graph["nodes"][3];
     assert_eq!(invoicer["owner"], "billing/team-invoicing");
     assert_eq!(invoicer["system"], "finance");
     assert_eq!(invoicer["tier"], 2);
     assert_eq!(invoicer["compliance"], serde_json::json!(["pci", "sox"]));
-    assert_eq!(invoicer["repository"], "https://git.example.com/billing/invoicer/");
+    assert_eq!(
+        invoicer["repository"],
+        "https://git.example.com/billing/invoicer/"
+    );
     let definition = graph["nodes"][0]["definition"].as_str().unwrap();
-    assert!(definition.ends_with("/openapi/invoices.yaml") && !definition.contains("./"), "{definition}");
+    assert!(
+        definition.ends_with("/openapi/invoices.yaml") && !definition.contains("./"),
+        "{definition}"
+    );
     let edges: Vec<(String, String, String)> = edge_set(&graph).into_iter().collect();
     assert_eq!(
         edges,
         [
-            ("service:billing/invoicer", "api:billing/invoices", "provides"),
-            ("service:billing/invoicer", "datastore:invoices-db", "depends-on"),
+            (
+                "service:billing/invoicer",
+                "api:billing/invoices",
+                "provides"
+            ),
+            (
+                "service:billing/invoicer",
+                "datastore:invoices-db",
+                "depends-on"
+            ),
             ("service:billing/invoicer", "library:pdf-kit", "depends-on"),
-            ("service:billing/invoicer", "topic:invoice-issued", "publishes"),
+            (
+                "service:billing/invoicer",
+                "topic:invoice-issued",
+                "publishes"
+            ),
         ]
         .map(|(a, b, c)| (a.to_owned(), b.to_owned(), c.to_owned()))
     );
@@ -176,9 +216,19 @@ spec: {memberOf: [team-invoicing]}
 #[test]
 fn backstage_component_refs_resolve_across_files() {
     let dir = tempfile::tempdir().unwrap();
-    let a = write(&dir, "a.yaml", "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: web}\nspec:\n  type: website\n  dependsOn: [component:ui-kit, resource:sessions]\n");
-    let b = write(&dir, "b.yaml", "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: ui-kit}\nspec: {type: library}\n---\napiVersion: backstage.io/v1alpha1\nkind: Resource\nmetadata: {name: sessions}\nspec: {type: sqs-queue}\n");
-    let graph = ripple(&["export", &a, &b, "--format", "json"]).expect_code(0).json();
+    let a = write(
+        &dir,
+        "a.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: web}\nspec:\n  type: website\n  dependsOn: [component:ui-kit, resource:sessions]\n",
+    );
+    let b = write(
+        &dir,
+        "b.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: ui-kit}\nspec: {type: library}\n---\napiVersion: backstage.io/v1alpha1\nkind: Resource\nmetadata: {name: sessions}\nspec: {type: sqs-queue}\n",
+    );
+    let graph = ripple(&["export", &a, &b, "--format", "json"])
+        .expect_code(0)
+        .json();
     let edges: Vec<_> = edge_set(&graph).into_iter().map(|(_, to, _)| to).collect();
     assert_eq!(edges, ["library:ui-kit", "topic:sessions"]);
 }
@@ -209,7 +259,9 @@ libraries:
   ui: {}
 "#,
     );
-    let graph = ripple(&["export", &path, "--format", "json"]).expect_code(0).json();
+    let graph = ripple(&["export", &path, "--format", "json"])
+        .expect_code(0)
+        .json();
     let nodes = graph["nodes"].as_array().unwrap();
     let find = |id: &str| nodes.iter().find(|n| n["id"] == id).unwrap();
     assert_eq!(find("service:web")["owner"], "team-web");
@@ -240,19 +292,28 @@ fn yaml_anchors_and_merge_keys_are_honoured() {
         "x-defaults: &defaults\n  owner: team-a\n  tier: 2\nservices:\n  a:\n    <<: *defaults\n    tier: 1\n",
     );
     // `x-` keys are extensions that hold anchors; other unknown keys are still errors.
-    let graph = ripple(&["export", &path, "--format", "json"]).expect_code(0).json();
+    let graph = ripple(&["export", &path, "--format", "json"])
+        .expect_code(0)
+        .json();
     assert_eq!(graph["nodes"][0]["owner"], "team-a");
     assert_eq!(graph["nodes"][0]["tier"], 1);
     let path = write(&dir, "ripple.yaml", "defaults: {}\nservices: {}\n");
     let run = ripple(&["validate", &path]);
     run.expect_code(2);
-    assert!(run.stderr.contains("ripple.yaml:1:1: error[unknown-field]: unknown key `defaults`"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("ripple.yaml:1:1: error[unknown-field]: unknown key `defaults`"),
+        "{}",
+        run.stderr
+    );
     let path = write(
         &dir,
         "ripple.yaml",
         "services:\n  a: &a\n    owner: team-a\n    tier: 2\n  b:\n    <<: *a\n    tier: 1\n",
     );
-    let graph = ripple(&["export", &path, "--format", "json"]).expect_code(0).json();
+    let graph = ripple(&["export", &path, "--format", "json"])
+        .expect_code(0)
+        .json();
     assert_eq!(graph["nodes"][1]["owner"], "team-a");
     assert_eq!(graph["nodes"][1]["tier"], 1);
 }

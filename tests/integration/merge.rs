@@ -5,19 +5,45 @@ use crate::util::{diagnostics, ripple};
 
 fn export_to(dir: &std::path::Path, name: &str, input: &str) -> String {
     let path = dir.join(name);
-    ripple(&["export", input, "--format", "json", "-o", path.to_str().unwrap()]).expect_code(0);
+    ripple(&[
+        "export",
+        input,
+        "--format",
+        "json",
+        "-o",
+        path.to_str().unwrap(),
+    ])
+    .expect_code(0);
     path.to_str().unwrap().to_owned()
 }
 
 #[test]
 fn merging_fragments_equals_loading_their_sources_together() {
     let dir = tempfile::tempdir().unwrap();
-    let catalog = export_to(dir.path(), "catalog.ripple.json", "fixtures/example/catalog");
-    let manifests = export_to(dir.path(), "manifests.ripple.json", "fixtures/example/ripple");
+    let catalog = export_to(
+        dir.path(),
+        "catalog.ripple.json",
+        "fixtures/example/catalog",
+    );
+    let manifests = export_to(
+        dir.path(),
+        "manifests.ripple.json",
+        "fixtures/example/ripple",
+    );
     let merged = dir.path().join("graph.json");
-    let run = ripple(&["merge", &catalog, &manifests, "-o", merged.to_str().unwrap()]);
+    let run = ripple(&[
+        "merge",
+        &catalog,
+        &manifests,
+        "-o",
+        merged.to_str().unwrap(),
+    ]);
     run.expect_code(0);
-    assert!(run.stderr.starts_with("merged 2 files into"), "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with("merged 2 files into"),
+        "{}",
+        run.stderr
+    );
     let direct = ripple(&["export", "fixtures/example", "--format", "json"]);
     assert_eq!(std::fs::read_to_string(&merged).unwrap(), direct.stdout);
 }
@@ -44,12 +70,20 @@ fn merge_combines_facts_that_each_side_knows_alone() {
         {"id": "service:ledger", "kind": "service", "owner": "team-ledger"}],
       "edges": [{"from": "service:ledger", "to": "api:ledger", "kind": "provides",
         "evidence": [{"file": "api/ledger.yaml", "line": 1, "rule": "openapi.provides"}]}]}"#).unwrap();
-    std::fs::write(&consumer, r#"{"ripple": 1, "nodes": [
+    std::fs::write(
+        &consumer,
+        r#"{"ripple": 1, "nodes": [
         {"id": "api:ledger", "kind": "api", "owner": "team-ledger"},
         {"id": "service:billing", "kind": "service", "owner": "team-billing"}],
       "edges": [{"from": "service:billing", "to": "api:ledger", "kind": "consumes", "version": "^3",
-        "evidence": [{"file": "src/ledger.go", "line": 17, "rule": "go.http.client"}]}]}"#).unwrap();
-    let run = ripple(&["merge", provider.to_str().unwrap(), consumer.to_str().unwrap()]);
+        "evidence": [{"file": "src/ledger.go", "line": 17, "rule": "go.http.client"}]}]}"#,
+    )
+    .unwrap();
+    let run = ripple(&[
+        "merge",
+        provider.to_str().unwrap(),
+        consumer.to_str().unwrap(),
+    ]);
     let json = run.expect_code(0).json();
     let api = &json["nodes"][0];
     assert_eq!(api["id"], "api:ledger");
@@ -76,7 +110,10 @@ fn merge_reports_conflicts_and_writes_nothing() {
     assert_eq!(lines.len(), 2, "{}", run.stderr);
     assert!(lines[0].contains("error[conflict]: conflicting owner of api:orders-api"));
     assert!(lines[1].contains("conflicting version of api:orders-api in environment `production`"));
-    assert!(!out.exists(), "no output is written when the inputs contradict each other");
+    assert!(
+        !out.exists(),
+        "no output is written when the inputs contradict each other"
+    );
 }
 
 #[test]
@@ -84,10 +121,14 @@ fn conflicting_version_requirements_on_one_edge() {
     let dir = tempfile::tempdir().unwrap();
     let a = dir.path().join("a.ripple.json");
     let b = dir.path().join("b.ripple.json");
-    let edge = |req: &str| format!(r#"{{"ripple": 1, "nodes": [
+    let edge = |req: &str| {
+        format!(
+            r#"{{"ripple": 1, "nodes": [
         {{"id": "api:x", "kind": "api"}}, {{"id": "service:y", "kind": "service"}}],
       "edges": [{{"from": "service:y", "to": "api:x", "kind": "consumes", "version": "{req}",
-        "evidence": [{{"file": "f", "line": 1, "rule": "r"}}]}}]}}"#);
+        "evidence": [{{"file": "f", "line": 1, "rule": "r"}}]}}]}}"#
+        )
+    };
     std::fs::write(&a, edge("^1.2")).unwrap();
     std::fs::write(&b, edge("^2.0")).unwrap();
     let run = ripple(&["merge", a.to_str().unwrap(), b.to_str().unwrap()]);

@@ -5,7 +5,9 @@ use serde_json::json;
 use crate::util::ripple;
 
 fn summary(path: &str) -> serde_json::Value {
-    ripple(&["graph", path, "--format", "json"]).expect_code(0).json()
+    ripple(&["graph", path, "--format", "json"])
+        .expect_code(0)
+        .json()
 }
 
 #[test]
@@ -41,14 +43,22 @@ fn the_order_inventory_cycle_is_found_with_the_apis_it_runs_through() {
     let s = summary("fixtures/example");
     assert_eq!(
         s["cycles"],
-        json!([["api:inventory-api", "api:orders-api-v2", "service:inventory-service", "service:order-service"]])
+        json!([[
+            "api:inventory-api",
+            "api:orders-api-v2",
+            "service:inventory-service",
+            "service:order-service"
+        ]])
     );
     assert_eq!(s["orphans"], json!(["datastore:legacy-reports-db"]));
 }
 
 #[test]
 fn both_input_formats_give_the_same_summary() {
-    assert_eq!(summary("fixtures/example/catalog"), summary("fixtures/example/ripple"));
+    assert_eq!(
+        summary("fixtures/example/catalog"),
+        summary("fixtures/example/ripple")
+    );
 }
 
 #[test]
@@ -56,7 +66,10 @@ fn text_summary_reads_well() {
     let run = ripple(&["graph", "fixtures/example"]);
     run.expect_code(0);
     let out = run.stdout;
-    assert!(out.starts_with("64 components, 111 dependencies from 16 model files\n"), "{out}");
+    assert!(
+        out.starts_with("64 components, 111 dependencies from 16 model files\n"),
+        "{out}"
+    );
     assert!(out.contains("\ncycles (1)\n  api:inventory-api, api:orders-api-v2, service:inventory-service, service:order-service\n"));
     assert!(out.contains("\norphans (1)\n  datastore:legacy-reports-db\n"));
     assert!(out.contains("\n  depends-on        14\n"), "{out}");
@@ -73,5 +86,8 @@ fn a_cycle_through_calls_and_a_self_loop_are_cycles_a_shared_datastore_is_not() 
     .unwrap();
     let run = ripple(&["graph", path.to_str().unwrap(), "--format", "json"]);
     let s = run.expect_code(0).json();
-    assert_eq!(s["cycles"], json!([["service:a", "service:b"], ["service:c"]]));
+    assert_eq!(
+        s["cycles"],
+        json!([["service:a", "service:b"], ["service:c"]])
+    );
 }

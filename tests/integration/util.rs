@@ -22,7 +22,8 @@ impl Run {
     }
 
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", self.stdout))
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", self.stdout))
     }
 }
 
@@ -37,7 +38,10 @@ pub fn ripple(args: &[&str]) -> Run {
         .output()
         .expect("the ripple binary runs");
     Run {
-        code: output.status.code().expect("ripple exited normally, not by a signal"),
+        code: output
+            .status
+            .code()
+            .expect("ripple exited normally, not by a signal"),
         stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
         stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
     }

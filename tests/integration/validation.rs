@@ -15,7 +15,10 @@ fn invalid(dir: &str, errors: usize) -> Vec<String> {
         "{}",
         run.stderr
     );
-    diagnostics(&run.stderr).into_iter().map(str::to_owned).collect()
+    diagnostics(&run.stderr)
+        .into_iter()
+        .map(str::to_owned)
+        .collect()
 }
 
 #[test]
@@ -24,7 +27,9 @@ fn malformed_yaml_names_the_line() {
     assert_eq!(lines.len(), 1);
     // The flow sequence opened on line 6 is never closed; the parser notices on line 7.
     assert!(
-        lines[0].starts_with("fixtures/invalid/yaml-syntax/ripple.yaml:7:9: error[syntax]: malformed YAML:"),
+        lines[0].starts_with(
+            "fixtures/invalid/yaml-syntax/ripple.yaml:7:9: error[syntax]: malformed YAML:"
+        ),
         "{lines:?}"
     );
 }
@@ -33,7 +38,9 @@ fn malformed_yaml_names_the_line() {
 fn malformed_json_names_the_trailing_comma() {
     assert_eq!(
         invalid("json-syntax", 1),
-        ["fixtures/invalid/json-syntax/cart.ripple.json:6:3: error[syntax]: malformed JSON: trailing comma"]
+        [
+            "fixtures/invalid/json-syntax/cart.ripple.json:6:3: error[syntax]: malformed JSON: trailing comma"
+        ]
     );
 }
 
@@ -89,9 +96,18 @@ fn duplicate_ids_in_one_file_point_at_both_definitions() {
 fn invalid_semver_in_versions_environments_and_requirements() {
     let lines = invalid("invalid-semver", 3);
     let expected = [
-        ("ripple.yaml:4:14", "version `1.4` of service:cart is not semver"),
-        ("ripple.yaml:6:19", "version `latest` of service:cart in environment `production` is not semver"),
-        ("ripple.yaml:10:18", "version requirement `>>2` in `consumes` of service:cart is not semver"),
+        (
+            "ripple.yaml:4:14",
+            "version `1.4` of service:cart is not semver",
+        ),
+        (
+            "ripple.yaml:6:19",
+            "version `latest` of service:cart in environment `production` is not semver",
+        ),
+        (
+            "ripple.yaml:10:18",
+            "version requirement `>>2` in `consumes` of service:cart is not semver",
+        ),
     ];
     for (line, (place, message)) in lines.iter().zip(expected) {
         assert!(
@@ -147,7 +163,10 @@ fn invalid_values_and_wrong_target_kinds() {
 
 #[test]
 fn a_file_of_another_format_is_refused_when_named() {
-    let run = ripple(&["validate", "fixtures/invalid/unknown-format/deployment.yaml"]);
+    let run = ripple(&[
+        "validate",
+        "fixtures/invalid/unknown-format/deployment.yaml",
+    ]);
     run.expect_code(2);
     let lines = diagnostics(&run.stderr);
     assert!(
@@ -161,7 +180,9 @@ fn a_directory_without_model_files_is_an_error() {
     // A Kubernetes manifest is YAML, but not a model file: found while walking, it is skipped.
     assert_eq!(
         invalid("unknown-format", 1),
-        ["fixtures/invalid/unknown-format: error[unknown-format]: no model files found: expected ripple.yaml, catalog-info.yaml, Backstage YAML or *.ripple.json"]
+        [
+            "fixtures/invalid/unknown-format: error[unknown-format]: no model files found: expected ripple.yaml, catalog-info.yaml, Backstage YAML or *.ripple.json"
+        ]
     );
 }
 
@@ -194,5 +215,10 @@ fn bad_usage_exits_2() {
     ripple(&["graph"]).expect_code(2);
     let run = ripple(&["export", "fixtures/example", "--focus", "service:nope"]);
     run.expect_code(2);
-    assert!(run.stderr.contains("--focus service:nope: no such component"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("--focus service:nope: no such component"),
+        "{}",
+        run.stderr
+    );
 }
