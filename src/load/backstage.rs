@@ -26,12 +26,32 @@ const TOPIC_RESOURCE_TYPES: &[&str] = &[
 ];
 
 /// Annotations that state precise dependencies, with the kind each one declares.
-const EDGE_ANNOTATIONS: &[(&str, DependencyKind)] = &[
-    ("ripple.dev/calls", DependencyKind::Calls),
-    ("ripple.dev/publishes", DependencyKind::Publishes),
-    ("ripple.dev/reads", DependencyKind::Reads),
-    ("ripple.dev/subscribes", DependencyKind::Subscribes),
-    ("ripple.dev/writes", DependencyKind::Writes),
+const EDGE_ANNOTATIONS: &[(&str, DependencyKind, &str)] = &[
+    (
+        "ripple.dev/calls",
+        DependencyKind::Calls,
+        "backstage.annotation.calls",
+    ),
+    (
+        "ripple.dev/publishes",
+        DependencyKind::Publishes,
+        "backstage.annotation.publishes",
+    ),
+    (
+        "ripple.dev/reads",
+        DependencyKind::Reads,
+        "backstage.annotation.reads",
+    ),
+    (
+        "ripple.dev/subscribes",
+        DependencyKind::Subscribes,
+        "backstage.annotation.subscribes",
+    ),
+    (
+        "ripple.dev/writes",
+        DependencyKind::Writes,
+        "backstage.annotation.writes",
+    ),
 ];
 
 pub(crate) fn read(
@@ -185,6 +205,30 @@ impl Reader<'_> {
                     .systems
                     .push(SystemDecl { name, info, origin });
             }
+            "location" => {
+                let spec = spec.and_then(|s| s.as_map().map(|_| s));
+                let targets = spec
+                    .into_iter()
+                    .flat_map(|s| {
+                        let one = s.get("target").into_iter();
+                        let many = s
+                            .get("targets")
+                            .and_then(Node::as_seq)
+                            .unwrap_or(&[])
+                            .iter();
+                        one.chain(many)
+                    })
+                    .filter_map(|t| t.as_str().map(|text| (text.to_owned(), t.pos)));
+                for (target, pos) in targets.collect::<Vec<_>>() {
+                    let path = if target.contains("://") {
+                        target
+                    } else {
+                        super::relative_to_file(&self.name, &target)
+                    };
+                    let origin = self.origin(pos);
+                    self.fragment.locations.push((path, origin));
+                }
+            }
             // Domains and groups describe the organisation; nothing in the graph refers to
             // them by id, so they are accepted without becoming components.
             _ => {}
@@ -306,7 +350,7 @@ impl Reader<'_> {
 
         // Precise relations from annotations first: they replace a `dependsOn` to the same target.
         let mut precise: Vec<String> = Vec::new();
-        for &(key, dep_kind) in EDGE_ANNOTATIONS {
+        for &(key, dep_kind, rule) in EDGE_ANNOTATIONS {
             let Some(node) = annotation(key) else {
                 continue;
             };
@@ -318,10 +362,10 @@ impl Reader<'_> {
                 };
                 if let Some(to) = self.resolve_now(&r) {
                     precise.push(to.clone());
-                    self.edge(&id, to, dep_kind, node.pos, key);
+                    self.edge(&id, to, dep_kind, node.pos, rule);
                 } else {
                     precise.push(format!("{}:{}", r.kind, r.name));
-                    self.defer(&id, dep_kind, r, node.pos, key);
+                    self.defer(&id, dep_kind, r, node.pos, rule);
                 }
             }
         }
@@ -329,6 +373,7 @@ impl Reader<'_> {
             ("providesApis", DependencyKind::Provides, "api"),
             ("consumesApis", DependencyKind::Consumes, "api"),
             ("dependsOn", DependencyKind::DependsOn, "component"),
+            ("dependencyOf", DependencyKind::DependsOn, "component"),
         ] {
             let Some(list) = spec.and_then(|s| s.get(field)) else {
                 continue;
@@ -356,8 +401,18 @@ impl Reader<'_> {
                 let rule = match field {
                     "providesApis" => "backstage.providesApis",
                     "consumesApis" => "backstage.consumesApis",
+                    "dependencyOf" => "backstage.dependencyOf",
                     _ => "backstage.dependsOn",
                 };
+                if field == "dependencyOf" {
+                    // The other entity depends on this one; the assembler resolves a
+                    // `component:`/`resource:` source once every file is read.
+                    let from = self
+                        .resolve_now(&r)
+                        .unwrap_or_else(|| format!("{}:{}", r.kind, r.name));
+                    self.edge(&from, id.clone(), dep_kind, item.pos, rule);
+                    continue;
+                }
                 match self.resolve_now(&r) {
                     Some(to) => {
                         if dep_kind == DependencyKind::DependsOn && precise.contains(&to) {

@@ -47,40 +47,102 @@ pub struct Loaded {
 /// Fails with every error found, never only the first.
 pub fn load(paths: &[PathBuf]) -> Result<Loaded, ModelErrors> {
     let mut diagnostics = Vec::new();
-    let files = discover(paths, &mut diagnostics);
-    let sources = Sources {
-        files: files.iter().map(|(p, _)| display(p)).collect(),
-        paths: files.iter().map(|(p, _)| p.clone()).collect(),
-    };
-    let read: Vec<(Option<Format>, Fragment, Vec<Diagnostic>)> = files
-        .par_iter()
-        .enumerate()
-        .map(|(id, (path, explicit))| read_file(&sources, id as u32, path, *explicit))
-        .collect();
-    let mut fragments = Vec::with_capacity(read.len());
-    let mut model_files = Vec::new();
-    // Files that are model files, or were meant to be but are broken.
-    let mut meant = Vec::new();
-    for (id, (format, fragment, diags)) in read.into_iter().enumerate() {
-        if format.is_some() {
-            model_files.push(sources.name(id as u32));
+    let mut files = discover(paths, &mut diagnostics);
+    let mut fragments: Vec<Fragment> = Vec::with_capacity(files.len());
+    let mut formats: Vec<Option<Format>> = Vec::with_capacity(files.len());
+    let mut broken: Vec<bool> = Vec::with_capacity(files.len());
+    // Rounds: the files found, then the files their Backstage `Location` entities point at, until
+    // no new file turns up. File ids only grow, so every origin stays valid.
+    loop {
+        let sources = Sources::of(&files);
+        let start = fragments.len();
+        let read: Vec<(Option<Format>, Fragment, Vec<Diagnostic>)> = files[start..]
+            .par_iter()
+            .enumerate()
+            .map(|(i, (path, explicit))| read_file(&sources, (start + i) as u32, path, *explicit))
+            .collect();
+        for (format, fragment, diags) in read {
+            formats.push(format);
+            broken.push(!diags.is_empty());
+            fragments.push(fragment);
+            diagnostics.extend(diags);
         }
-        if format.is_some() || !diags.is_empty() {
-            meant.push(files[id].0.clone());
+        let mut next = Vec::new();
+        for fragment in &mut fragments[start..] {
+            for (target, origin) in std::mem::take(&mut fragment.locations) {
+                for path in location_targets(&sources, &target, &origin, &mut diagnostics) {
+                    if !files.iter().any(|(p, _)| *p == path) && !next.contains(&path) {
+                        next.push(path);
+                    }
+                }
+            }
         }
-        fragments.push(fragment);
-        diagnostics.extend(diags);
+        if next.is_empty() {
+            break;
+        }
+        files.extend(next.into_iter().map(|p| (p, true)));
     }
+    let sources = Sources::of(&files);
+    let model_files: Vec<Arc<str>> = formats
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.is_some())
+        .map(|(id, _)| sources.name(id as u32))
+        .collect();
     // A directory whose YAML files all turned out to be something else (CI, Kubernetes) holds no
     // model: that is a mistake in the arguments, not an empty organisation.
     for dir in paths.iter().filter(|p| p.is_dir()) {
-        let walked_any = files.iter().any(|(p, _)| p.starts_with(dir));
-        if walked_any && !meant.iter().any(|p| p.starts_with(dir)) {
+        let under = |id: usize| files[id].0.starts_with(dir);
+        let walked_any = (0..files.len()).any(under);
+        let meant = (0..files.len()).any(|id| under(id) && (formats[id].is_some() || broken[id]));
+        if walked_any && !meant {
             diagnostics.push(no_model_files(dir));
         }
     }
     let graph = assemble::assemble(&sources, fragments, &mut diagnostics);
     finish(graph, diagnostics, model_files)
+}
+
+/// The files a Location target names: a path relative to the Location's file, possibly a glob.
+/// URLs are not fetched: ripple reads what is on disk.
+fn location_targets(
+    sources: &Sources,
+    target: &str,
+    origin: &Origin,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<PathBuf> {
+    let location = sources.locate(origin);
+    if target.contains("://") {
+        diagnostics.push(Diagnostic::warning(
+            Code::Io,
+            location,
+            format!("not followed: location target `{target}` is a URL; ripple reads files only"),
+        ));
+        return Vec::new();
+    }
+    let mut found: Vec<PathBuf> = match glob::glob(target) {
+        Ok(paths) => paths
+            .filter_map(Result::ok)
+            .filter(|p| p.is_file())
+            .collect(),
+        Err(e) => {
+            diagnostics.push(Diagnostic::error(
+                Code::InvalidValue,
+                location,
+                format!("location target `{target}` is not a valid pattern: {e}"),
+            ));
+            return Vec::new();
+        }
+    };
+    if found.is_empty() {
+        diagnostics.push(Diagnostic::error(
+            Code::Io,
+            location,
+            format!("location target `{target}` matches no file"),
+        ));
+    }
+    found.sort();
+    found
 }
 
 /// Load model text that is not in a file (tests, embedding). `name` stands in for the path in
@@ -122,6 +184,13 @@ pub(crate) struct Sources {
 }
 
 impl Sources {
+    fn of(files: &[(PathBuf, bool)]) -> Self {
+        Sources {
+            files: files.iter().map(|(p, _)| display(p)).collect(),
+            paths: files.iter().map(|(p, _)| p.clone()).collect(),
+        }
+    }
+
     pub(crate) fn name(&self, file: u32) -> Arc<str> {
         self.files[file as usize].clone()
     }
@@ -266,6 +335,8 @@ pub(crate) struct Fragment {
     pub nodes: Vec<NodeDecl>,
     pub edges: Vec<EdgeDecl>,
     pub systems: Vec<SystemDecl>,
+    /// Backstage `Location` targets: files to read too (paths relative to where ripple runs).
+    pub locations: Vec<(String, Origin)>,
 }
 
 fn no_model_files(dir: &Path) -> Diagnostic {
@@ -406,6 +477,11 @@ fn read_text(
     }
     let documents = match yaml::parse(text) {
         Ok(docs) => docs,
+        // Met while walking, a YAML file that does not parse and does not claim to be a model
+        // file is some other tool's (a Helm template full of `{{ }}`): not ripple's to judge.
+        Err(_) if !explicit && !claims_to_be_model(name, text) => {
+            return (None, Fragment::default());
+        }
         Err(e) => {
             diagnostics.push(Diagnostic::error(
                 Code::Syntax,
@@ -415,7 +491,7 @@ fn read_text(
             return (None, Fragment::default());
         }
     };
-    match detect_yaml(name, &documents) {
+    match detect_yaml(name, &documents, explicit) {
         Some(Format::Manifest) => (
             Some(Format::Manifest),
             manifest::read(sources, id, &documents, diagnostics),
@@ -440,7 +516,23 @@ fn read_text(
 /// Cheap pre-filter for YAML met while walking a directory: a repository holds many YAML files
 /// (CI, Kubernetes, compose) that are none of ripple's business and should not be parsed.
 fn might_be_model_yaml(name: &str, text: &str) -> bool {
-    is_manifest_name(name) || name.starts_with("catalog-info.") || text.contains("backstage.io/")
+    claims_to_be_model(name, text) || text.starts_with("ripple:") || text.contains("\nripple:")
+}
+
+/// Named as a model file, or declaring a Backstage entity (`apiVersion: backstage.io/...`; the
+/// `backstage.io/kubernetes-id` label of a Kubernetes manifest does not count).
+fn claims_to_be_model(name: &str, text: &str) -> bool {
+    is_manifest_name(name)
+        || name.starts_with("catalog-info.")
+        || text.lines().any(|line| {
+            line.trim_start_matches(['-', ' '])
+                .strip_prefix("apiVersion:")
+                .is_some_and(|v| {
+                    v.trim()
+                        .trim_matches(['"', '\''])
+                        .starts_with("backstage.io/")
+                })
+        })
 }
 
 fn is_manifest_name(name: &str) -> bool {
@@ -449,7 +541,7 @@ fn is_manifest_name(name: &str) -> bool {
         || name.ends_with(".ripple.yml")
 }
 
-fn detect_yaml(name: &str, documents: &[yaml::Node]) -> Option<Format> {
+fn detect_yaml(name: &str, documents: &[yaml::Node], explicit: bool) -> Option<Format> {
     if is_manifest_name(name) {
         return Some(Format::Manifest);
     }
@@ -462,14 +554,20 @@ fn detect_yaml(name: &str, documents: &[yaml::Node]) -> Option<Format> {
     if is_backstage {
         return Some(Format::Backstage);
     }
-    let manifest_keys = [
-        "ripple",
-        "services",
-        "apis",
-        "topics",
-        "datastores",
-        "libraries",
-    ];
+    // Named on the command line, a file with manifest sections is a manifest. Met while walking,
+    // only `ripple: 1` says so: a compose file has `services:` too.
+    let manifest_keys: &[&str] = if explicit {
+        &[
+            "ripple",
+            "services",
+            "apis",
+            "topics",
+            "datastores",
+            "libraries",
+        ]
+    } else {
+        &["ripple"]
+    };
     if documents.len() == 1 && manifest_keys.iter().any(|k| first.get(k).is_some()) {
         return Some(Format::Manifest);
     }

@@ -76,6 +76,15 @@ impl Node {
             .map(|(_, v)| v)
     }
 
+    /// Number of values in this subtree.
+    fn size(&self) -> usize {
+        1 + match &self.value {
+            Value::Seq(items) => items.iter().map(Node::size).sum(),
+            Value::Map(entries) => entries.iter().map(|(k, v)| k.size() + v.size()).sum(),
+            _ => 0,
+        }
+    }
+
     /// A short description of the value's shape for error messages.
     pub fn describe(&self) -> &'static str {
         match &self.value {
@@ -115,8 +124,12 @@ enum Open {
     Map(Pos, usize, Vec<(Node, Node)>, Option<Node>),
 }
 
+/// Values that alias expansion may create in one stream.
+const MAX_ALIAS_EXPANSION: usize = 1_000_000;
+
 #[derive(Default)]
 struct Builder {
+    expanded: usize,
     stack: Vec<Open>,
     anchors: HashMap<usize, Node>,
     documents: Vec<Node>,
@@ -135,6 +148,17 @@ impl Builder {
                     pos,
                     message: "alias to an unknown anchor".to_owned(),
                 })?;
+                // Aliases are copied; cap the copies so that a "billion laughs" document cannot
+                // exhaust memory.
+                self.expanded += node.size();
+                if self.expanded > MAX_ALIAS_EXPANSION {
+                    return Err(SyntaxError {
+                        pos,
+                        message: format!(
+                            "aliases expand to more than {MAX_ALIAS_EXPANSION} values"
+                        ),
+                    });
+                }
                 self.push(Node { pos, ..node });
             }
             Event::Scalar(text, style, anchor, tag) => {
@@ -270,6 +294,18 @@ mod tests {
         let s = docs[0].get("s").unwrap();
         assert_eq!(s.get("owner").unwrap().as_str(), Some("x"));
         assert_eq!(s.get("tier").unwrap().as_str(), Some("1"));
+    }
+
+    #[test]
+    fn alias_bombs_are_refused() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..9 {
+            let prev = format!("*a{}", i - 1);
+            let items = [prev.as_str(); 10].join(", ");
+            text.push_str(&format!("a{i}: &a{i} [{items}]\n"));
+        }
+        let err = parse(&text).unwrap_err();
+        assert!(err.message.contains("aliases expand"), "{err:?}");
     }
 
     #[test]

@@ -317,3 +317,113 @@ fn yaml_anchors_and_merge_keys_are_honoured() {
     assert_eq!(graph["nodes"][1]["owner"], "team-a");
     assert_eq!(graph["nodes"][1]["tier"], 1);
 }
+
+#[test]
+fn a_root_location_file_loads_the_whole_catalog() {
+    // catalog/catalog-info.yaml holds only a Location entity listing the other files.
+    let from_root = ripple(&[
+        "graph",
+        "fixtures/example/catalog/catalog-info.yaml",
+        "--format",
+        "json",
+    ]);
+    let from_dir = ripple(&["graph", "fixtures/example/catalog", "--format", "json"]);
+    assert_eq!(
+        from_root.expect_code(0).json(),
+        from_dir.expect_code(0).json()
+    );
+}
+
+#[test]
+fn location_targets_that_match_nothing_are_errors_urls_are_warnings() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        &dir,
+        "catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata: {name: root}\nspec:\n  targets:\n    - ./teams/*/catalog-info.yaml\n    - https://github.com/acme/x/blob/main/catalog-info.yaml\n    - ./missing.yaml\n",
+    );
+    std::fs::create_dir_all(dir.path().join("teams/a")).unwrap();
+    write(
+        &dir,
+        "teams/a/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: a}\nspec: {type: service}\n",
+    );
+    let run = ripple(&["validate", &path]);
+    run.expect_code(2);
+    let lines = diagnostics(&run.stderr);
+    assert_eq!(lines.len(), 2, "{}", run.stderr);
+    assert!(
+        lines[0].ends_with("catalog-info.yaml:8:7: error[io]: location target `")
+            || lines[0].contains(":8:7: error[io]: location target `"),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[0].ends_with("/missing.yaml` matches no file"),
+        "{}",
+        lines[0]
+    );
+    assert!(lines[1].contains(":7:7: warning[io]: not followed: location target `https://github.com/acme/x/blob/main/catalog-info.yaml` is a URL"), "{}", lines[1]);
+    // Without the missing target, the glob's file is loaded.
+    std::fs::write(dir.path().join("missing.yaml"), "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: b}\nspec: {type: library}\n").unwrap();
+    let run = ripple(&["validate", &path]);
+    run.expect_code(0);
+    assert!(
+        run.stdout
+            .starts_with("ok: 3 model files read, 2 components, 0 dependencies"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_real_repository_s_other_yaml_is_left_alone() {
+    // Helm templates, Kubernetes manifests with backstage.io labels, compose files, CI files and
+    // scaffolder templates are not model files and must not break a scan of the repository.
+    let run = ripple(&["export", "fixtures/messy-repo", "--format", "json"]);
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+    let graph = run.expect_code(0).json();
+    let ids: Vec<&str> = graph["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "api:label-printer-api",
+            "datastore:label-templates",
+            "service:label-printer"
+        ]
+    );
+    // An inline definition is not a path.
+    assert!(graph["nodes"][0].get("definition").is_none());
+    assert_eq!(graph["edges"][1]["kind"], "reads");
+    assert_eq!(
+        graph["edges"][1]["evidence"][0]["rule"],
+        "backstage.annotation.reads"
+    );
+}
+
+#[test]
+fn backstage_dependency_of_is_the_reverse_of_depends_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        &dir,
+        "catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Resource\nmetadata: {name: ledger-db}\nspec:\n  type: database\n  dependencyOf: [component:ledger]\n---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: ledger}\nspec: {type: service}\n",
+    );
+    let graph = ripple(&["export", &path, "--format", "json"])
+        .expect_code(0)
+        .json();
+    let edges: Vec<_> = edge_set(&graph).into_iter().collect();
+    assert_eq!(
+        edges,
+        [(
+            "service:ledger".to_owned(),
+            "datastore:ledger-db".to_owned(),
+            "depends-on".to_owned()
+        )]
+    );
+}
