@@ -92,7 +92,14 @@ pub struct Diagnostic {
     /// Other places that explain the problem (the first definition of a duplicate, the other
     /// side of a conflict).
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub related: Vec<(Location, String)>,
+    pub related: Vec<Related>,
+}
+
+/// Another place that explains a diagnostic.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Related {
+    pub location: Location,
+    pub note: String,
 }
 
 impl Diagnostic {
@@ -114,7 +121,10 @@ impl Diagnostic {
     }
 
     pub fn with_related(mut self, location: Location, note: impl Into<String>) -> Self {
-        self.related.push((location, note.into()));
+        self.related.push(Related {
+            location,
+            note: note.into(),
+        });
         self
     }
 
@@ -142,7 +152,7 @@ impl fmt::Display for Diagnostic {
             self.code.as_str(),
             self.message
         )?;
-        for (location, note) in &self.related {
+        for Related { location, note } in &self.related {
             write!(f, "\n    {location}: note: {note}")?;
         }
         Ok(())

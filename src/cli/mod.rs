@@ -73,6 +73,9 @@ enum Command {
     Validate {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+        /// `json` prints every diagnostic as JSON on standard output, for tools.
+        #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
+        format: SummaryFormat,
     },
 }
 
@@ -227,7 +230,40 @@ fn execute(cli: Cli) -> Result<u8> {
                 );
             }
         }
-        Command::Validate { paths } => {
+        Command::Validate {
+            paths,
+            format: SummaryFormat::Json,
+        } => {
+            let (loaded, errors, warnings) = match load::load(&paths) {
+                Ok(loaded) => {
+                    let warnings = loaded.warnings.clone();
+                    (Some(loaded), Vec::new(), warnings)
+                }
+                Err(e) => (None, e.errors, e.warnings),
+            };
+            let report = serde_json::json!({
+                "ok": errors.is_empty(),
+                "files": loaded.as_ref().map(|l| l.files.len()),
+                "components": loaded.as_ref().map(|l| l.graph.component_count()),
+                "dependencies": loaded.as_ref().map(|l| l.graph.dependency_count()),
+                "errors": errors.len(),
+                "warnings": warnings.len(),
+                "diagnostics": errors.iter().chain(&warnings).collect::<Vec<_>>(),
+            });
+            let mut out = output(None)?;
+            serde_json::to_writer_pretty(&mut out, &report)?;
+            writeln!(out)?;
+            out.flush()?;
+            return Ok(if errors.is_empty() {
+                EXIT_OK
+            } else {
+                EXIT_ERROR
+            });
+        }
+        Command::Validate {
+            paths,
+            format: SummaryFormat::Text,
+        } => {
             let loaded = load_model(&paths)?;
             println!(
                 "ok: {} read, {} components, {} dependencies{}",

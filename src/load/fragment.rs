@@ -18,6 +18,9 @@ use crate::model::{
     check_name, parse_id, parse_requirement, parse_version,
 };
 
+/// The evidence rule of an edge that a fragment states without evidence of its own.
+pub const FRAGMENT_RULE: &str = "fragment.edge";
+
 /// The fragment format version written in the `ripple` key.
 pub const FORMAT_VERSION: u32 = 1;
 
@@ -390,6 +393,15 @@ impl Reader<'_, '_> {
                 rule: self.intern(&e.rule),
             })
             .collect();
+        if dependency.evidence.is_empty() {
+            // Every edge carries evidence: a hand-written fragment that gives none is its own.
+            let file = self.sources.name(self.file);
+            dependency.evidence.push(Evidence {
+                file,
+                line: 0,
+                rule: self.intern(FRAGMENT_RULE),
+            });
+        }
         dependency.evidence.sort_unstable();
         dependency.evidence.dedup();
         if !ok {

@@ -4,6 +4,7 @@
 mod export;
 mod inputs;
 mod merge;
+mod robustness;
 mod summary;
 mod util;
 mod validation;

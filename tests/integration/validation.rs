@@ -222,3 +222,31 @@ fn bad_usage_exits_2() {
         run.stderr
     );
 }
+
+#[test]
+fn validate_reports_diagnostics_as_json_for_tools() {
+    let run = ripple(&[
+        "validate",
+        "--format",
+        "json",
+        "fixtures/invalid/dangling-reference",
+    ]);
+    run.expect_code(2);
+    let report = run.json();
+    assert_eq!(report["ok"], false);
+    assert_eq!(report["errors"], 2);
+    let first = &report["diagnostics"][0];
+    assert_eq!(first["severity"], "error");
+    assert_eq!(first["code"], "dangling-reference");
+    assert_eq!(
+        first["location"]["file"],
+        "fixtures/invalid/dangling-reference/ripple.yaml"
+    );
+    assert_eq!(first["location"]["line"], 7);
+    assert_eq!(first["location"]["column"], 9);
+    let ok = ripple(&["validate", "--format", "json", "fixtures/example"]);
+    let report = ok.expect_code(0).json();
+    assert_eq!(report["ok"], true);
+    assert_eq!(report["components"], 64);
+    assert_eq!(report["diagnostics"], serde_json::json!([]));
+}
