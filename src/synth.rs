@@ -9,9 +9,9 @@
 //! - **Mix of kinds.** About 40% services, 25% APIs, 10% topics, 15% datastores, 10% libraries.
 //!   Services are grouped into systems of about 20, and one team owns about two systems.
 //! - **Power-law fan-in.** Consumers choose APIs, topics, datastores and libraries with Zipf-like
-//!   popularity: a few hub APIs (identity, configuration) are used by a large share of the
-//!   organisation while most are used by a handful. Fan-out has a heavier tail too (gateways and
-//!   BFFs consume many APIs).
+//!   popularity: a few hub APIs (the `auth` services' at the bottom of each system) are used by a
+//!   large share of the organisation while most are used by a handful. Fan-out has a heavy tail
+//!   too: a few services use several times more than the median.
 //! - **Locality.** Services prefer their own system's APIs, topics and (strongly) datastores.
 //! - **Mostly layered.** Services have a hidden depth; a component only needs components of lower
 //!   depth (a consumer needs APIs of providers below it, a subscriber needs topics published below
@@ -351,7 +351,7 @@ struct Node {
     version: Option<Ver>,
     /// Index into the kind's table of sub-types (`API_TYPES`, `STORES`, ...).
     detail: u8,
-    /// APIs: index into `RESOURCES`. Services: whether user-facing.
+    /// APIs: index into `RESOURCES`. Services: index into `ROLES`.
     extra: u8,
     /// APIs: the depth of the providing service. Topics: the depth of the anchoring publisher.
     anchor: u32,
@@ -628,7 +628,7 @@ impl Org {
                 tier: Some(tier),
                 version: Some(Ver::random(rng)),
                 detail: rng.below(LANGUAGES.len()) as u8,
-                extra: u8::from(r % ROLES.len() < 3),
+                extra: (r % ROLES.len()) as u8,
                 anchor: 0,
                 lifecycle: lifecycle(rng),
                 repository: Some(repository),
@@ -1084,7 +1084,8 @@ impl Org {
         {
             push_list(buf, "compliance", COMPLIANCE[set as usize].iter().copied());
         }
-        if node.kind == Kind::Service && node.extra == 1 {
+        // Gateways, web frontends and BFFs are what users reach.
+        if node.kind == Kind::Service && node.extra < 3 {
             buf.push_str(",\"user_facing\":true");
         }
         if matches!(node.kind, Kind::Service | Kind::Library)
@@ -1097,8 +1098,11 @@ impl Org {
         }
         let detail = node.detail as usize;
         let kind_detail = match node.kind {
-            Kind::Service => match node.extra {
-                1 => "website",
+            Kind::Service => match ROLES[node.extra as usize] {
+                "gateway" => "gateway",
+                "web" => "website",
+                "bff" => "bff",
+                "scheduler" | "worker" | "ingest" | "sync" => "worker",
                 _ => "backend",
             },
             Kind::Api => API_TYPES[detail],

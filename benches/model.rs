@@ -1,0 +1,164 @@
+//! Benches of the model pipeline on synthetic organisations ([`ripple::synth`]): loading a graph
+//! fragment, summarising the graph, exporting it as JSON, DOT and Mermaid, and cutting out the
+//! neighbourhood of a hub. Two scales: `realistic` (2,000 components, 15,000 dependencies, a large
+//! company) and `large` (100,000 components, 1,000,000 dependencies, a stress test).
+//!
+//! Inputs are generated and loaded once per scale, outside the timed loops, and only when a bench
+//! of that scale runs: `cargo bench --bench model -- realistic` never builds the large graph.
+//! Throughput is in dependencies of the whole graph; `neighbourhood` (the depth-2 neighbourhood of
+//! the API with the most dependants, then the subgraph of it) reports time only.
+
+use std::hint::black_box;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use criterion::measurement::WallTime;
+use criterion::{
+    BatchSize, BenchmarkGroup, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
+};
+use petgraph::Direction;
+use petgraph::graph::NodeIndex;
+use ripple::analyze::summary::summarize;
+use ripple::load::{fragment, load_text};
+use ripple::model::{Graph, Kind};
+use ripple::render::{dot, mermaid};
+use ripple::synth::{OrgShape, fragment_json};
+
+struct Scale {
+    name: &'static str,
+    components: usize,
+    edges: usize,
+    /// Long-running benches: few samples, one iteration each.
+    large: bool,
+}
+
+static REALISTIC: Scale = Scale {
+    name: "realistic",
+    components: 2_000,
+    edges: 15_000,
+    large: false,
+};
+
+static LARGE: Scale = Scale {
+    name: "large",
+    components: 100_000,
+    edges: 1_000_000,
+    large: true,
+};
+
+/// One scale's input: the fragment text, the graph loaded from it, and its busiest API.
+struct Input {
+    text: String,
+    graph: Graph,
+    hub: NodeIndex,
+}
+
+impl Input {
+    fn new(scale: &Scale) -> Self {
+        let text = fragment_json(&OrgShape::new(scale.components, scale.edges));
+        let graph = load_text("org.ripple.json", &text)
+            .expect("synthetic organisations load")
+            .graph;
+        let hub = graph
+            .components()
+            .filter(|(_, c)| c.kind == Kind::Api)
+            .max_by_key(|(ix, _)| graph.dependencies_of(*ix, Direction::Incoming).count())
+            .map(|(ix, _)| ix)
+            .expect("the organisation has APIs");
+        Input { text, graph, hub }
+    }
+}
+
+fn bench_scale(c: &mut Criterion, scale: &'static Scale, input: &'static OnceLock<Input>) {
+    let get = || input.get_or_init(|| Input::new(scale));
+    let mut group = c.benchmark_group(scale.name);
+    if scale.large {
+        group
+            .sample_size(10)
+            .sampling_mode(SamplingMode::Flat)
+            .warm_up_time(Duration::from_secs(1))
+            .measurement_time(Duration::from_secs(5));
+    } else {
+        group
+            .warm_up_time(Duration::from_secs(1))
+            .measurement_time(Duration::from_secs(3));
+    }
+    // First, before a throughput is set: it would count the whole graph, not the cut.
+    group.bench_function("neighbourhood", |b| {
+        let input = get();
+        b.iter_batched(
+            || (),
+            |()| {
+                let keep = input.graph.neighbourhood(black_box(input.hub), 2);
+                input.graph.subgraph(&keep)
+            },
+            BatchSize::PerIteration,
+        );
+    });
+
+    group.throughput(Throughput::Elements(scale.edges as u64));
+    group.bench_function("load", |b| {
+        let text = &get().text;
+        // The graph is dropped outside the timing: loading is what is measured.
+        b.iter_batched(
+            || (),
+            |()| load_text("org.ripple.json", black_box(text)).expect("loads"),
+            BatchSize::PerIteration,
+        );
+    });
+
+    // `Graph` caches its cycles, so each iteration summarises a fresh copy (made untimed) to
+    // measure what `ripple graph` pays once per run.
+    group.bench_function("summary", |b| {
+        let graph = &get().graph;
+        let all: Vec<NodeIndex> = graph.components().map(|(ix, _)| ix).collect();
+        b.iter_batched_ref(
+            || graph.subgraph(&all),
+            |fresh| summarize(black_box(fresh)),
+            BatchSize::PerIteration,
+        );
+    });
+
+    export(&mut group, "export/json", get, |g, out| {
+        fragment::write(g, out)
+    });
+    export(&mut group, "export/dot", get, |g, out| {
+        dot::write(g, "org", out)
+    });
+    export(&mut group, "export/mermaid", get, |g, out| {
+        mermaid::write(g, out)
+    });
+
+    group.finish();
+}
+
+/// An export bench writing into a buffer that keeps its capacity between iterations.
+fn export(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    id: &str,
+    get: impl Fn() -> &'static Input,
+    write: impl Fn(&Graph, &mut Vec<u8>) -> std::io::Result<()>,
+) {
+    group.bench_function(id, |b| {
+        let graph = &get().graph;
+        let mut out = Vec::new();
+        b.iter(|| {
+            out.clear();
+            write(black_box(graph), &mut out).expect("writes to memory");
+            out.len()
+        });
+    });
+}
+
+fn realistic(c: &mut Criterion) {
+    static INPUT: OnceLock<Input> = OnceLock::new();
+    bench_scale(c, &REALISTIC, &INPUT);
+}
+
+fn large(c: &mut Criterion) {
+    static INPUT: OnceLock<Input> = OnceLock::new();
+    bench_scale(c, &LARGE, &INPUT);
+}
+
+criterion_group!(benches, realistic, large);
+criterion_main!(benches);
