@@ -70,20 +70,24 @@ fn merge_nodes(
         diagnostics,
     };
     let mut out = Vec::with_capacity(decls.len());
-    let mut rest = decls.as_slice();
-    while let Some(first) = rest.first() {
-        let len = rest
-            .iter()
-            .take_while(|d| d.component.id == first.component.id)
-            .count();
-        let (group, tail) = rest.split_at(len);
-        rest = tail;
-        if len == 1 {
-            out.push(first.component.clone());
+    let mut iter = decls.into_iter().peekable();
+    let mut group: Vec<NodeDecl> = Vec::new();
+    while let Some(first) = iter.next() {
+        if iter
+            .peek()
+            .is_none_or(|next| next.component.id != first.component.id)
+        {
+            // The common case, one declaration: move it, no merging to do.
+            out.push(first.component);
             continue;
         }
-        let mut kept: Vec<&NodeDecl> = Vec::with_capacity(len);
-        for decl in group {
+        group.clear();
+        group.push(first);
+        while let Some(next) = iter.next_if(|n| n.component.id == group[0].component.id) {
+            group.push(next);
+        }
+        let mut kept: Vec<&NodeDecl> = Vec::with_capacity(group.len());
+        for decl in &group {
             if let Some(earlier) = kept.iter().find(|k| k.origin.file() == decl.origin.file()) {
                 let here = ctx.sources.locate(&decl.origin);
                 let there = ctx.sources.locate(&earlier.origin);
@@ -295,36 +299,35 @@ fn merge_edges(
         resolved.push((from, to, i));
     }
     resolved.sort_by_key(|&(from, to, i)| (from, to, decls[i].dependency.kind, i));
+    let mut decls = decls;
     let mut out: Vec<(NodeIndex, NodeIndex, Dependency)> = Vec::with_capacity(resolved.len());
     let mut first_of_group = 0usize;
     for (n, &(from, to, i)) in resolved.iter().enumerate() {
-        let decl = &decls[i];
+        let kind = decls[i].dependency.kind;
+        // Move the dependency out: the declarations are not needed after this.
+        let incoming = std::mem::replace(&mut decls[i].dependency, Dependency::new(kind));
         match out.last_mut() {
-            Some((f, t, dep)) if *f == from && *t == to && dep.kind == decl.dependency.kind => {
-                if let (Some(mine), Some(theirs)) = (&dep.version, &decl.dependency.version)
+            Some((f, t, dep)) if *f == from && *t == to && dep.kind == kind => {
+                if let (Some(mine), Some(theirs)) = (&dep.version, &incoming.version)
                     && mine != theirs
                 {
                     let first = &decls[resolved[first_of_group].2];
-                    let (mine, theirs) = (mine.to_string(), theirs.to_string());
+                    let decl = &decls[i];
                     ctx.conflict(
-                        format!(
-                            "version requirement of {} {} {}",
-                            decl.from, decl.dependency.kind, decl.to
-                        ),
-                        (&first.origin, mine),
-                        (&decl.origin, theirs),
+                        format!("version requirement of {} {kind} {}", decl.from, decl.to),
+                        (&first.origin, mine.to_string()),
+                        (&decl.origin, theirs.to_string()),
                     );
                 }
                 if dep.version.is_none() {
-                    dep.version = decl.dependency.version.clone();
+                    dep.version = incoming.version;
                 }
-                dep.uses.extend(decl.dependency.uses.iter().cloned());
-                dep.evidence
-                    .extend(decl.dependency.evidence.iter().cloned());
+                dep.uses.extend(incoming.uses);
+                dep.evidence.extend(incoming.evidence);
             }
             _ => {
                 first_of_group = n;
-                out.push((from, to, decl.dependency.clone()));
+                out.push((from, to, incoming));
             }
         }
     }

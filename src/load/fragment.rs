@@ -430,16 +430,22 @@ pub fn write(graph: &Graph, out: &mut dyn Write) -> io::Result<()> {
     }
     writeln!(out, "  \"nodes\": [")?;
     let count = graph.component_count();
+    // One line at a time into a buffer, one write per line: serde_json makes many tiny writes.
+    let mut line: Vec<u8> = Vec::with_capacity(1024);
+    let mut emit = |out: &mut dyn Write, value: &dyn erased::Serialize, last: bool| {
+        line.clear();
+        line.extend_from_slice(b"    ");
+        value.write_json(&mut line)?;
+        line.extend_from_slice(if last { b"\n" } else { b",\n" });
+        out.write_all(&line)
+    };
     for (i, (_, component)) in graph.components().enumerate() {
-        write!(out, "    ")?;
-        serde_json::to_writer(&mut *out, &wire_node(component))?;
-        writeln!(out, "{}", if i + 1 < count { "," } else { "" })?;
+        emit(out, &wire_node(component), i + 1 == count)?;
     }
     writeln!(out, "  ],")?;
     writeln!(out, "  \"edges\": [")?;
     let count = graph.dependency_count();
     for (i, dep) in graph.dependencies().enumerate() {
-        write!(out, "    ")?;
         let d = dep.dependency();
         let edge = WireEdge {
             from: Cow::Borrowed(&dep.from().id),
@@ -457,12 +463,24 @@ pub fn write(graph: &Graph, out: &mut dyn Write) -> io::Result<()> {
                 })
                 .collect(),
         };
-        serde_json::to_writer(&mut *out, &edge)?;
-        writeln!(out, "{}", if i + 1 < count { "," } else { "" })?;
+        emit(out, &edge, i + 1 == count)?;
     }
     writeln!(out, "  ]")?;
     writeln!(out, "}}")?;
     Ok(())
+}
+
+/// Serialising wire nodes and edges through one closure.
+mod erased {
+    pub trait Serialize {
+        fn write_json(&self, out: &mut Vec<u8>) -> std::io::Result<()>;
+    }
+
+    impl<T: serde::Serialize> Serialize for T {
+        fn write_json(&self, out: &mut Vec<u8>) -> std::io::Result<()> {
+            serde_json::to_writer(out, self).map_err(std::io::Error::other)
+        }
+    }
 }
 
 fn borrowed(o: &Option<String>) -> Option<Cow<'_, str>> {

@@ -1,7 +1,7 @@
 //! Reading model files into a [`Graph`]: ripple manifests, Backstage catalogs and graph fragments.
 //!
-//! Each file is read on its own (in parallel) into a [`Fragment`] of declarations that remember
-//! where they came from; [`assemble`] then merges all fragments into one graph, reporting
+//! Each file is read on its own (in parallel) into a fragment of declarations that remember
+//! where they came from; the assembler then merges all fragments into one graph, reporting
 //! duplicates, contradictions and dangling references with the places involved. Nothing here
 //! prints: problems come back as [`Diagnostic`]s.
 

@@ -175,14 +175,14 @@ impl Graph {
             .node_indices()
             .map(|ix| (inner[ix].id.as_str().into(), ix))
             .collect();
+        let used: std::collections::BTreeSet<&str> = inner
+            .node_weights()
+            .filter_map(|c| c.attrs.system.as_deref())
+            .collect();
         let systems = self
             .systems
             .iter()
-            .filter(|(name, _)| {
-                inner
-                    .node_weights()
-                    .any(|c| c.attrs.system.as_deref() == Some(name.as_str()))
-            })
+            .filter(|(name, _)| used.contains(name.as_str()))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         Graph {
