@@ -24,6 +24,7 @@
 
 pub mod analyze;
 pub mod cli;
+pub mod contract;
 pub mod diagnostic;
 pub mod load;
 pub mod model;

@@ -11,7 +11,8 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::analyze::summary;
+use crate::analyze::{consumers, summary};
+use crate::contract::{self, ContractErrors};
 use crate::diagnostic::{Diagnostic, ModelErrors, plural};
 use crate::load::{self, Loaded};
 use crate::render;
@@ -69,6 +70,31 @@ enum Command {
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Compare two versions of a contract (OpenAPI/Swagger, AsyncAPI, protobuf, SQL); exit 1 if
+    /// anything breaks.
+    Diff {
+        /// The old contract: a file, or a directory (split spec, proto module, migrations folder).
+        old: PathBuf,
+        /// The new contract.
+        new: PathBuf,
+        #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+        format: DiffFormat,
+        /// Model files or directories: list the consumers each change breaks.
+        #[arg(long, value_name = "PATH", num_args = 1..)]
+        graph: Vec<PathBuf>,
+        /// The api the contract belongs to (default: the api whose `definition` is NEW or OLD).
+        #[arg(long, value_name = "ID", requires = "graph")]
+        api: Option<String>,
+        /// The old contract's version, when it does not declare one (`info.version`).
+        #[arg(long, value_name = "VERSION")]
+        old_version: Option<String>,
+        /// The new contract's version, when it does not declare one.
+        #[arg(long, value_name = "VERSION")]
+        new_version: Option<String>,
+        /// Write to this file instead of standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
     /// Check the model files and report every problem; exit 2 if there is any error.
     Validate {
         #[arg(required = true)]
@@ -83,6 +109,16 @@ enum Command {
 enum SummaryFormat {
     Text,
     Json,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum DiffFormat {
+    Text,
+    Json,
+    Markdown,
+    Junit,
+    Sarif,
+    Github,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -115,6 +151,11 @@ where
             }
             if let Some(errors) = e.downcast_ref::<ModelErrors>() {
                 report(errors);
+            } else if let Some(errors) = e.downcast_ref::<ContractErrors>() {
+                for d in &errors.errors {
+                    eprintln!("{d}");
+                }
+                eprintln!("error: {errors}; nothing was compared");
             } else {
                 eprintln!("error: {e:#}");
             }
@@ -229,6 +270,45 @@ fn execute(cli: Cli) -> Result<u8> {
                     loaded.graph.dependency_count()
                 );
             }
+        }
+        Command::Diff {
+            old,
+            new,
+            format,
+            graph,
+            api,
+            old_version,
+            new_version,
+            output: path,
+        } => {
+            let mut diff = contract::diff_paths(&old, &new)?;
+            if old_version.is_some() {
+                diff.old_version = old_version;
+            }
+            if new_version.is_some() {
+                diff.new_version = new_version;
+            }
+            let model = if graph.is_empty() {
+                None
+            } else {
+                Some(load_model(&graph)?.graph)
+            };
+            let report = consumers::report(diff, model.as_ref(), api.as_deref())?;
+            let mut out = output(path.as_ref())?;
+            match format {
+                DiffFormat::Text => render::diff::text(&report, &mut out)?,
+                DiffFormat::Json => render::diff::json(&report, &mut out)?,
+                DiffFormat::Markdown => render::diff::markdown(&report, &mut out)?,
+                DiffFormat::Junit => render::diff::junit(&report, &mut out)?,
+                DiffFormat::Sarif => render::diff::sarif(&report, &mut out)?,
+                DiffFormat::Github => render::diff::github(&report, &mut out)?,
+            }
+            out.flush()?;
+            return Ok(if report.breaking() > 0 {
+                EXIT_UNSAFE
+            } else {
+                EXIT_OK
+            });
         }
         Command::Validate {
             paths,

@@ -1,6 +1,7 @@
 //! End-to-end tests: the `ripple` binary run on the fixtures, compared with expectations written
 //! from what the fixtures mean.
 
+mod contracts;
 mod export;
 mod inputs;
 mod merge;

@@ -31,9 +31,13 @@ pub fn repo_root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The day tests run on, for rules that compare dates (sunsets, windows).
+pub const TODAY: &str = "2026-11-22";
+
 pub fn ripple(args: &[&str]) -> Run {
     let output: Output = Command::new(env!("CARGO_BIN_EXE_ripple"))
         .args(args)
+        .env("RIPPLE_TODAY", TODAY)
         .current_dir(repo_root())
         .output()
         .expect("the ripple binary runs");

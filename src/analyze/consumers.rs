@@ -1,0 +1,197 @@
+//! Consumer-aware verdicts and semver discipline for a contract diff.
+//!
+//! A breaking change only matters to the consumers that use the element it breaks. Given the
+//! graph, each breaking or deprecating change lists the consumers whose `uses` name its element,
+//! and those whose `uses` are unknown (they may be affected); a change no consumer uses says so.
+//! Independently of consumers, a breaking change must come with a new major version, and a
+//! consumer's version requirement must admit the version it will talk to.
+
+use serde::Serialize;
+
+use crate::contract::{Change, Class, Diff, uses_element};
+use crate::model::{DependencyKind, Graph, parse_version};
+
+/// A diff with what the graph knows about who it affects.
+#[derive(Clone, Debug, Serialize)]
+pub struct DiffReport {
+    #[serde(flatten)]
+    pub diff: Diff,
+    /// The API component the contract belongs to, when a graph was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api: Option<String>,
+    /// One entry per change of `diff.changes` (same order) when a graph was given; `None` for
+    /// non-breaking changes.
+    #[serde(skip)]
+    pub verdicts: Option<Vec<Option<Verdict>>>,
+}
+
+/// Who a breaking or deprecating change reaches.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Verdict {
+    /// Consumers whose `uses` name the changed element.
+    pub breaks: Vec<String>,
+    /// Consumers that do not say what they use.
+    pub may_break: Vec<String>,
+}
+
+impl Verdict {
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if !self.breaks.is_empty() {
+            parts.push(format!("breaks {}", self.breaks.join(", ")));
+        }
+        if !self.may_break.is_empty() {
+            parts.push(format!(
+                "may break {} (what they use is not known)",
+                self.may_break.join(", ")
+            ));
+        }
+        if parts.is_empty() {
+            "no known consumer uses it".to_owned()
+        } else {
+            parts.join("; ")
+        }
+    }
+}
+
+/// Why the API of a contract could not be found in the graph.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiLookupError {
+    #[error("--api {0}: no such api in the model")]
+    Unknown(String),
+    #[error(
+        "no api in the model has `definition: {0}`: name the contract's api with --api (e.g. --api api:orders-api)"
+    )]
+    NotFound(String),
+}
+
+/// Semver rules: findings about versions rather than contract elements.
+pub const BREAKING_WITHOUT_MAJOR: &str = "semver.breaking-change-without-major";
+pub const REQUIREMENT_EXCLUDES: &str = "semver.requirement-excludes-version";
+
+/// Add semver findings and, given a graph, consumer verdicts to a diff.
+pub fn report(
+    mut diff: Diff,
+    graph: Option<&Graph>,
+    api: Option<&str>,
+) -> Result<DiffReport, ApiLookupError> {
+    let new_version = diff
+        .new_version
+        .as_deref()
+        .and_then(|v| parse_version(v).ok());
+    let old_version = diff
+        .old_version
+        .as_deref()
+        .and_then(|v| parse_version(v).ok());
+    let breaking = diff.breaking();
+    if breaking > 0
+        && let (Some(old), Some(new)) = (&old_version, &new_version)
+        && !is_major_bump(old, new)
+    {
+        let needed = if old.major == 0 {
+            format!("0.{}.0", old.minor + 1)
+        } else {
+            format!("{}.0.0", old.major + 1)
+        };
+        diff.changes.push(Change::new(
+            BREAKING_WITHOUT_MAJOR,
+            "version",
+            format!(
+                "{breaking} breaking change{} released as {old} -> {new}: breaking changes need a new major version ({needed} or later)",
+                if breaking == 1 { "" } else { "s" }
+            ),
+            None,
+            None,
+        ));
+    }
+    let Some(graph) = graph else {
+        crate::contract::sort(&mut diff.changes);
+        return Ok(DiffReport {
+            diff,
+            api: None,
+            verdicts: None,
+        });
+    };
+    let api_ix = match api {
+        Some(id) => graph
+            .index_of(id)
+            .filter(|ix| graph.component(*ix).kind == crate::model::Kind::Api)
+            .ok_or_else(|| ApiLookupError::Unknown(id.to_owned()))?,
+        None => find_api(graph, &diff).ok_or_else(|| ApiLookupError::NotFound(diff.new.clone()))?,
+    };
+    let api_id = graph.component(api_ix).id.clone();
+    let consumers: Vec<(&str, &crate::model::Dependency)> = graph
+        .dependencies_of(api_ix, petgraph::Direction::Incoming)
+        .filter(|d| d.dependency().kind == DependencyKind::Consumes)
+        .map(|d| (d.from().id.as_str(), d.dependency()))
+        .collect();
+    if let Some(new) = &new_version {
+        for (consumer, dep) in &consumers {
+            if let Some(req) = &dep.version
+                && !req.matches(new)
+            {
+                diff.changes.push(Change::new(
+                    REQUIREMENT_EXCLUDES,
+                    "version",
+                    format!(
+                        "{consumer} requires {api_id} {req}, which excludes the new version {new}"
+                    ),
+                    None,
+                    None,
+                ));
+            }
+        }
+    }
+    crate::contract::sort(&mut diff.changes);
+    let verdicts = diff
+        .changes
+        .iter()
+        .map(|change| {
+            if change.class == Class::NonBreaking || change.rule.starts_with("semver.") {
+                return None;
+            }
+            let mut verdict = Verdict::default();
+            for (consumer, dep) in &consumers {
+                if dep.uses.is_empty() {
+                    verdict.may_break.push((*consumer).to_owned());
+                } else if dep.uses.iter().any(|u| uses_element(u, &change.element)) {
+                    verdict.breaks.push((*consumer).to_owned());
+                }
+            }
+            Some(verdict)
+        })
+        .collect();
+    Ok(DiffReport {
+        diff,
+        api: Some(api_id),
+        verdicts: Some(verdicts),
+    })
+}
+
+impl DiffReport {
+    pub fn breaking(&self) -> usize {
+        self.diff.breaking()
+    }
+}
+
+/// A breaking release needs a new major (or, below 1.0, a new minor) version.
+fn is_major_bump(old: &semver::Version, new: &semver::Version) -> bool {
+    if old.major == 0 && new.major == 0 {
+        new.minor > old.minor
+    } else {
+        new.major > old.major
+    }
+}
+
+/// The api whose `definition` is the diffed contract's new or old file.
+fn find_api(graph: &Graph, diff: &Diff) -> Option<petgraph::graph::NodeIndex> {
+    let wanted = [diff.new.as_str(), diff.old.as_str()];
+    graph.components().find_map(|(ix, c)| {
+        (c.kind == crate::model::Kind::Api
+            && c.attrs
+                .definition
+                .as_deref()
+                .is_some_and(|d| wanted.contains(&d)))
+        .then_some(ix)
+    })
+}

@@ -1,0 +1,363 @@
+//! Contract diffs: what changed between two versions of an API, message or schema contract, and
+//! whether each change breaks the contract's users.
+//!
+//! Each format module (OpenAPI and Swagger, AsyncAPI, protobuf, SQL) loads a contract from a file
+//! or a directory and compares two of them into [`Change`]s. Every change has a stable rule id from
+//! the [`RULES`] table, a [`Class`] (breaking, deprecation, non-breaking), the contract element it
+//! concerns, in the vocabulary consumers list in `uses`, and where it is in the old and new files.
+//! This module knows nothing of consumers or environments: `crate::analyze` adds those.
+
+pub mod asyncapi;
+pub(crate) mod doc;
+pub mod openapi;
+pub mod proto;
+mod rules;
+pub mod sql;
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::diagnostic::{Code, Diagnostic, Location};
+
+pub use rules::{RULES, Rule, rule};
+
+/// How a change affects the contract's users.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Class {
+    /// Some existing user can fail.
+    Breaking,
+    /// Nothing fails yet, but something is scheduled to go away.
+    Deprecation,
+    /// No existing user can fail.
+    NonBreaking,
+}
+
+impl Class {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Class::Breaking => "breaking",
+            Class::Deprecation => "deprecation",
+            Class::NonBreaking => "non-breaking",
+        }
+    }
+}
+
+/// One classified difference between two versions of a contract.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Change {
+    /// Stable rule id, e.g. `openapi.response.property-removed`.
+    pub rule: &'static str,
+    pub class: Class,
+    /// The contract element a consumer uses: `GET /orders/{id}`, `inventory.v1.Inventory/Reserve`,
+    /// `channel order-events`, `table orders`.
+    pub element: String,
+    /// What changed, in a sentence that names the exact place (`response 200: property
+    /// items[].price removed`).
+    pub message: String,
+    /// Where in the old contract (absent for additions).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub old: Option<Location>,
+    /// Where in the new contract (absent for removals).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new: Option<Location>,
+}
+
+impl Change {
+    /// A change classified by its rule's default class.
+    pub fn new(
+        rule_id: &'static str,
+        element: impl Into<String>,
+        message: impl Into<String>,
+        old: Option<Location>,
+        new: Option<Location>,
+    ) -> Self {
+        Change {
+            rule: rule_id,
+            class: rule(rule_id).class,
+            element: element.into(),
+            message: message.into(),
+            old,
+            new,
+        }
+    }
+
+    /// The place to show first: the new contract's, or the old one's for removals.
+    pub fn location(&self) -> Option<&Location> {
+        self.new.as_ref().or(self.old.as_ref())
+    }
+
+    fn sort_key(&self) -> (Class, &str, &str, &str) {
+        (self.class, &self.element, self.rule, &self.message)
+    }
+}
+
+/// Sort changes: breaking first, then by element, rule and message.
+pub fn sort(changes: &mut Vec<Change>) {
+    changes.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    changes.dedup();
+}
+
+/// The contract formats ripple diffs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Format {
+    /// OpenAPI 3.0/3.1 and Swagger 2.0.
+    Openapi,
+    Asyncapi,
+    Protobuf,
+    Sql,
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Openapi => "openapi",
+            Format::Asyncapi => "asyncapi",
+            Format::Protobuf => "protobuf",
+            Format::Sql => "sql",
+        }
+    }
+}
+
+/// The result of comparing two contracts.
+#[derive(Clone, Debug, Serialize)]
+pub struct Diff {
+    pub format: Format,
+    pub old: String,
+    pub new: String,
+    /// The versions the contracts declare (`info.version`), when they do.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub old_version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_version: Option<String>,
+    /// Sorted: breaking first.
+    pub changes: Vec<Change>,
+}
+
+impl Diff {
+    pub fn breaking(&self) -> usize {
+        self.changes
+            .iter()
+            .filter(|c| c.class == Class::Breaking)
+            .count()
+    }
+}
+
+/// Contracts that could not be read: every problem found.
+#[derive(Debug, thiserror::Error)]
+#[error("{} reading the contracts", crate::diagnostic::plural(errors.len(), "error"))]
+pub struct ContractErrors {
+    pub errors: Vec<Diagnostic>,
+}
+
+impl From<Diagnostic> for ContractErrors {
+    fn from(d: Diagnostic) -> Self {
+        ContractErrors { errors: vec![d] }
+    }
+}
+
+/// Compare two contracts, files or directories, of a format detected from their content.
+pub fn diff_paths(old: &Path, new: &Path) -> Result<Diff, ContractErrors> {
+    let old_format = detect(old)?;
+    let new_format = detect(new)?;
+    if old_format != new_format {
+        return Err(Diagnostic::error(
+            Code::UnknownFormat,
+            Location::new(display(new), 0, 0),
+            format!(
+                "{} is {} but {} is {}: a diff compares two versions of one contract",
+                display(old),
+                old_format.as_str(),
+                display(new),
+                new_format.as_str()
+            ),
+        )
+        .into());
+    }
+    match old_format {
+        Format::Openapi => openapi::diff_paths(old, new),
+        Format::Asyncapi => asyncapi::diff_paths(old, new),
+        Format::Protobuf => proto::diff_paths(old, new),
+        Format::Sql => sql::diff_paths(old, new),
+    }
+}
+
+/// The error for a format whose diff is not available.
+pub(crate) fn unsupported(path: &Path, format: Format) -> ContractErrors {
+    Diagnostic::error(
+        Code::UnknownFormat,
+        Location::new(display(path), 0, 0),
+        format!("{} contracts are not supported yet", format.as_str()),
+    )
+    .into()
+}
+
+/// The display form of a path: as given, without a leading `./`.
+pub(crate) fn display(path: &Path) -> std::sync::Arc<str> {
+    let s = path.to_string_lossy();
+    s.strip_prefix("./").unwrap_or(&s).into()
+}
+
+/// Detect the format of a contract file or directory from its content.
+pub fn detect(path: &Path) -> Result<Format, ContractErrors> {
+    let files = contract_files(path)?;
+    let mut found: Vec<Format> = Vec::new();
+    for file in &files {
+        if let Some(format) = sniff_file(file)
+            && !found.contains(&format)
+        {
+            found.push(format);
+        }
+    }
+    match found.as_slice() {
+        [one] => Ok(*one),
+        [] => Err(Diagnostic::error(
+            Code::UnknownFormat,
+            Location::new(display(path), 0, 0),
+            "unknown contract format: expected an OpenAPI 3.x or Swagger 2.0 document (`openapi:`/`swagger:`), an AsyncAPI document (`asyncapi:`), .proto files or SQL (.sql DDL or migrations)",
+        )
+        .into()),
+        many => {
+            let mut names: Vec<&str> = many.iter().map(|f| f.as_str()).collect();
+            names.sort_unstable();
+            // A directory of OpenAPI documents often carries SQL or protos beside it; the
+            // first listed wins only when the caller names a file instead.
+            Err(Diagnostic::error(
+                Code::UnknownFormat,
+                Location::new(display(path), 0, 0),
+                format!(
+                    "contains contracts of several formats ({}): name the contract's file or folder",
+                    names.join(", ")
+                ),
+            )
+            .into())
+        }
+    }
+}
+
+/// The files of a contract: the file itself, or the files of a directory (sorted, recursively,
+/// honouring `.gitignore`).
+pub(crate) fn contract_files(path: &Path) -> Result<Vec<std::path::PathBuf>, ContractErrors> {
+    let meta = std::fs::metadata(path).map_err(|e| {
+        Diagnostic::error(
+            Code::Io,
+            Location::new(display(path), 0, 0),
+            format!("cannot read: {}", io_reason(&e)),
+        )
+    })?;
+    if !meta.is_dir() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut files: Vec<std::path::PathBuf> = ignore::WalkBuilder::new(path)
+        .require_git(false)
+        .build()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+        .map(|e| e.into_path())
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+pub(crate) fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".to_owned(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        _ => e.to_string(),
+    }
+}
+
+fn sniff_file(path: &Path) -> Option<Format> {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    match ext {
+        "proto" => return Some(Format::Protobuf),
+        "sql" => return Some(Format::Sql),
+        "yaml" | "yml" | "json" => {}
+        _ => return None,
+    }
+    let text = std::fs::read_to_string(path).ok()?;
+    sniff_text(&text)
+}
+
+/// The format a YAML or JSON document declares in its first lines.
+pub(crate) fn sniff_text(text: &str) -> Option<Format> {
+    for line in text.lines().take(200) {
+        let line = line.trim_start_matches(['{', ' ', '\t']);
+        let key = line.trim_start_matches('"');
+        if key.starts_with("openapi\"") || key.starts_with("openapi:") || key.starts_with("swagger")
+        {
+            return Some(Format::Openapi);
+        }
+        if key.starts_with("asyncapi\"") || key.starts_with("asyncapi:") {
+            return Some(Format::Asyncapi);
+        }
+    }
+    None
+}
+
+/// Whether a consumer's `uses` entry names `element`. Paths compare with their parameters
+/// unnamed (`GET /orders/{id}` uses `GET /orders/{orderId}`), and a short name uses a qualified
+/// element (`GetOrder` uses `orders.v1.OrderService/GetOrder`).
+pub fn uses_element(uses: &str, element: &str) -> bool {
+    if uses == element {
+        return true;
+    }
+    if normalize_template(uses) == normalize_template(element) {
+        return true;
+    }
+    element
+        .rsplit_once(['/', '.'])
+        .is_some_and(|(_, short)| short == uses)
+}
+
+fn normalize_template(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut depth = 0;
+    for c in s.chars() {
+        match c {
+            '{' => {
+                depth += 1;
+                if depth == 1 {
+                    out.push_str("{}");
+                }
+            }
+            '}' => depth -= 1,
+            _ if depth > 0 => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uses_matches_templates_and_short_names() {
+        assert!(uses_element("GET /orders/{id}", "GET /orders/{orderId}"));
+        assert!(!uses_element(
+            "GET /orders/{id}",
+            "DELETE /orders/{orderId}"
+        ));
+        assert!(uses_element("GetOrder", "orders.v1.OrderService/GetOrder"));
+        assert!(!uses_element("Get", "orders.v1.OrderService/GetOrder"));
+        assert!(uses_element("table orders", "table orders"));
+    }
+
+    #[test]
+    fn sniffing_reads_yaml_and_json() {
+        assert_eq!(
+            sniff_text("openapi: 3.0.3\ninfo: {}"),
+            Some(Format::Openapi)
+        );
+        assert_eq!(
+            sniff_text("{\n  \"swagger\": \"2.0\""),
+            Some(Format::Openapi)
+        );
+        assert_eq!(sniff_text("# c\nasyncapi: '2.6.0'"), Some(Format::Asyncapi));
+        assert_eq!(sniff_text("apiVersion: v1"), None);
+    }
+}

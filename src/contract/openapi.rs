@@ -1,0 +1,1448 @@
+//! OpenAPI 3.0/3.1 and Swagger 2.0: operations, parameters, bodies, responses, schemas, security.
+//!
+//! Both versions are read into one normalised view (an operation has parameters, an optional
+//! request body and responses, each body a schema per media type), then compared. Schemas are
+//! compared in a direction: a request schema may widen but not narrow (old clients still send what
+//! they sent), a response schema may narrow but not widen (old clients still understand what they
+//! get). That one idea decides most classifications, as in oasdiff.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::path::Path;
+
+use super::doc::{At, Docs};
+use super::{Change, Class, ContractErrors, Diff, Format, Rule};
+
+const fn rule(id: &'static str, class: Class, summary: &'static str) -> Rule {
+    Rule { id, class, summary }
+}
+
+use Class::{Breaking as B, Deprecation as D, NonBreaking as N};
+
+/// OpenAPI rules, sorted by id.
+pub const RULES: &[Rule] = &[
+    rule("openapi.operation.added", N, "a new operation"),
+    rule(
+        "openapi.operation.deprecated",
+        D,
+        "an operation became deprecated (with its x-sunset date when given)",
+    ),
+    rule(
+        "openapi.operation.removed",
+        B,
+        "an operation was removed from a path that remains; its callers fail",
+    ),
+    rule(
+        "openapi.operation.removed-before-sunset",
+        B,
+        "an operation was removed before the x-sunset date it announced",
+    ),
+    rule(
+        "openapi.parameter.deprecated",
+        D,
+        "a parameter became deprecated",
+    ),
+    rule("openapi.path.added", N, "a new path"),
+    rule(
+        "openapi.path.removed",
+        B,
+        "a path was removed or renamed; every caller of its operations fails",
+    ),
+    rule(
+        "openapi.property.deprecated",
+        D,
+        "a schema property became deprecated",
+    ),
+    rule(
+        "openapi.request.body.added-required",
+        B,
+        "a required request body was added; old clients send none",
+    ),
+    rule(
+        "openapi.request.body.became-required",
+        B,
+        "the request body became required; old clients may send none",
+    ),
+    rule(
+        "openapi.request.constraint.narrowed",
+        B,
+        "a request value accepts less than before (max, min, length, pattern, items, additionalProperties, alternatives)",
+    ),
+    rule(
+        "openapi.request.constraint.widened",
+        N,
+        "a request value accepts more than before",
+    ),
+    rule(
+        "openapi.request.enum.value-added",
+        N,
+        "a request enum accepts a new value",
+    ),
+    rule(
+        "openapi.request.enum.value-removed",
+        B,
+        "a request enum no longer accepts a value old clients may send",
+    ),
+    rule(
+        "openapi.request.format.changed",
+        B,
+        "a request value's format changed (int64 to int32, date-time to date); old clients send the old format",
+    ),
+    rule(
+        "openapi.request.media-type.removed",
+        B,
+        "a request media type is no longer accepted",
+    ),
+    rule(
+        "openapi.request.nullable.removed",
+        B,
+        "a request value no longer accepts null",
+    ),
+    rule(
+        "openapi.request.parameter.added-optional",
+        N,
+        "a new optional parameter",
+    ),
+    rule(
+        "openapi.request.parameter.added-required",
+        B,
+        "a new required parameter; old clients do not send it",
+    ),
+    rule(
+        "openapi.request.parameter.became-optional",
+        N,
+        "a parameter became optional",
+    ),
+    rule(
+        "openapi.request.parameter.became-required",
+        B,
+        "a parameter became required; old clients may omit it",
+    ),
+    rule(
+        "openapi.request.parameter.removed",
+        N,
+        "a parameter was removed; servers ignore what old clients still send",
+    ),
+    rule(
+        "openapi.request.property.added-optional",
+        N,
+        "a new optional request property",
+    ),
+    rule(
+        "openapi.request.property.added-required",
+        B,
+        "a new required request property; old clients do not send it",
+    ),
+    rule(
+        "openapi.request.property.became-optional",
+        N,
+        "a request property became optional",
+    ),
+    rule(
+        "openapi.request.property.became-required",
+        B,
+        "a request property became required; old clients may omit it",
+    ),
+    rule(
+        "openapi.request.property.removed",
+        N,
+        "a request property was removed; servers ignore what old clients still send",
+    ),
+    rule(
+        "openapi.request.type.changed",
+        B,
+        "a request value's type changed so that what old clients send is refused",
+    ),
+    rule(
+        "openapi.response.constraint.narrowed",
+        N,
+        "a response value is more constrained than before",
+    ),
+    rule(
+        "openapi.response.constraint.widened",
+        B,
+        "a response value may exceed what old clients expect (max, min, length, pattern, items, alternatives)",
+    ),
+    rule(
+        "openapi.response.enum.value-added",
+        B,
+        "a response enum has a new value old clients do not handle",
+    ),
+    rule(
+        "openapi.response.enum.value-removed",
+        N,
+        "a response enum value is no longer returned",
+    ),
+    rule(
+        "openapi.response.format.changed",
+        B,
+        "a response value's format changed; old clients parse the old format",
+    ),
+    rule(
+        "openapi.response.header.removed",
+        B,
+        "a response header is no longer sent",
+    ),
+    rule(
+        "openapi.response.media-type.removed",
+        B,
+        "a response media type is no longer produced",
+    ),
+    rule(
+        "openapi.response.nullable.added",
+        B,
+        "a response value may now be null",
+    ),
+    rule(
+        "openapi.response.property.added",
+        N,
+        "a new response property",
+    ),
+    rule(
+        "openapi.response.property.became-optional",
+        B,
+        "a response property is no longer always present",
+    ),
+    rule(
+        "openapi.response.property.became-required",
+        N,
+        "a response property is now always present",
+    ),
+    rule(
+        "openapi.response.property.removed",
+        B,
+        "a response property was removed; old clients reading it fail",
+    ),
+    rule("openapi.response.status.added", N, "a new response status"),
+    rule(
+        "openapi.response.status.removed",
+        B,
+        "a success response status was removed; old clients expecting it fail",
+    ),
+    rule(
+        "openapi.response.type.changed",
+        B,
+        "a response value's type changed so that old clients cannot read it",
+    ),
+    rule(
+        "openapi.security.requirement.added",
+        B,
+        "an operation requires credentials or scopes old clients do not present",
+    ),
+    rule(
+        "openapi.security.requirement.relaxed",
+        N,
+        "an operation accepts more ways to authenticate",
+    ),
+    rule(
+        "openapi.security.scheme.changed",
+        B,
+        "a security scheme changed type, location or flow",
+    ),
+    rule(
+        "openapi.security.scheme.removed",
+        B,
+        "a security scheme was removed",
+    ),
+];
+
+const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// Compare two OpenAPI or Swagger contracts (files, or directories of split specs).
+pub fn diff_paths(old: &Path, new: &Path) -> Result<Diff, ContractErrors> {
+    let keys = ["openapi", "swagger"];
+    let old_docs = Docs::load(old, &keys);
+    let new_docs = Docs::load(new, &keys);
+    let (old_docs, new_docs) = match (old_docs, new_docs) {
+        (Ok(a), Ok(b)) => (a, b),
+        (a, b) => {
+            let mut errors = Vec::new();
+            for e in [a.err(), b.err()].into_iter().flatten() {
+                errors.extend(e.errors);
+            }
+            return Err(ContractErrors { errors });
+        }
+    };
+    let old_api = Api::read(&old_docs);
+    let new_api = Api::read(&new_docs);
+    let mut cx = Cx {
+        old: &old_docs,
+        new: &new_docs,
+        changes: Vec::new(),
+        visiting: HashSet::new(),
+        today: today(),
+    };
+    cx.compare(&old_api, &new_api);
+    let mut changes = cx.changes;
+    super::sort(&mut changes);
+    Ok(Diff {
+        format: Format::Openapi,
+        old: old_docs.name().to_string(),
+        new: new_docs.name().to_string(),
+        old_version: old_api.version.map(str::to_owned),
+        new_version: new_api.version.map(str::to_owned),
+        changes,
+    })
+}
+
+/// Today as `YYYY-MM-DD`, for comparing with `x-sunset` dates. `RIPPLE_TODAY` overrides it, so
+/// that CI runs and tests are reproducible.
+fn today() -> String {
+    if let Ok(day) = std::env::var("RIPPLE_TODAY") {
+        return day;
+    }
+    jiff::Zoned::now().date().to_string()
+}
+
+/// The normalised view of one contract.
+struct Api<'d> {
+    version: Option<&'d str>,
+    /// (path, method) → operation.
+    operations: BTreeMap<(&'d str, &'d str), Operation<'d>>,
+    paths: BTreeMap<&'d str, At<'d>>,
+    schemes: BTreeMap<&'d str, At<'d>>,
+}
+
+struct Operation<'d> {
+    at: At<'d>,
+    id: Option<&'d str>,
+    deprecated: bool,
+    sunset: Option<&'d str>,
+    /// (in, name) → parameter.
+    parameters: BTreeMap<(&'d str, &'d str), At<'d>>,
+    body: Option<Body<'d>>,
+    responses: BTreeMap<&'d str, Body<'d>>,
+    /// Alternatives, each a set of (scheme, scopes).
+    security: Vec<BTreeMap<&'d str, BTreeSet<&'d str>>>,
+}
+
+/// A request body or a response: where it is, whether required, a schema per media type, headers.
+struct Body<'d> {
+    at: At<'d>,
+    required: bool,
+    media: BTreeMap<&'d str, Option<At<'d>>>,
+    headers: BTreeMap<&'d str, At<'d>>,
+}
+
+impl<'d> Api<'d> {
+    fn read(docs: &'d Docs) -> Api<'d> {
+        let root = docs.root();
+        let swagger = root.get("swagger").is_some();
+        let info = docs.get(root, "info");
+        let version = info.and_then(|i| i.str("version"));
+        let global_security = root.get("security").map(|s| security(s));
+        let consumes: Vec<&str> = root
+            .get("consumes")
+            .map(|c| c.items().filter_map(|i| i.node.as_str()).collect())
+            .unwrap_or_default();
+        let produces: Vec<&str> = root
+            .get("produces")
+            .map(|c| c.items().filter_map(|i| i.node.as_str()).collect())
+            .unwrap_or_default();
+        let mut api = Api {
+            version,
+            operations: BTreeMap::new(),
+            paths: BTreeMap::new(),
+            schemes: BTreeMap::new(),
+        };
+        let schemes = if swagger {
+            docs.get(root, "securityDefinitions")
+        } else {
+            docs.get(root, "components")
+                .and_then(|c| docs.get(c, "securitySchemes"))
+        };
+        if let Some(schemes) = schemes {
+            for (name, at) in schemes.entries() {
+                api.schemes.insert(name, docs.resolve(at));
+            }
+        }
+        let Some(paths) = docs.get(root, "paths") else {
+            return api;
+        };
+        for (path, item) in paths.entries() {
+            if !path.starts_with('/') {
+                continue; // `x-` extensions
+            }
+            let item = docs.resolve(item);
+            api.paths.insert(path, item);
+            let shared = item.get("parameters");
+            for (method, op) in item.entries() {
+                if !METHODS.contains(&method) {
+                    continue;
+                }
+                let op = docs.resolve(op);
+                let mut parameters = BTreeMap::new();
+                let mut body = None;
+                for list in [shared, op.get("parameters")].into_iter().flatten() {
+                    for p in list.items() {
+                        let p = docs.resolve(p);
+                        let (Some(loc), Some(name)) = (p.str("in"), p.str("name")) else {
+                            continue;
+                        };
+                        if swagger && loc == "body" {
+                            let media = op
+                                .get("consumes")
+                                .map(|c| c.items().filter_map(|i| i.node.as_str()).collect())
+                                .unwrap_or_else(|| consumes.clone());
+                            body =
+                                Some(swagger_body(p, p.get("schema"), p.flag("required"), &media));
+                            continue;
+                        }
+                        parameters.insert((loc, name), p);
+                    }
+                }
+                if !swagger && let Some(rb) = docs.get(op, "requestBody") {
+                    body = Some(Body {
+                        at: rb,
+                        required: rb.flag("required"),
+                        media: media(docs, rb),
+                        headers: BTreeMap::new(),
+                    });
+                }
+                let mut responses = BTreeMap::new();
+                if let Some(rs) = docs.get(op, "responses") {
+                    for (status, r) in rs.entries() {
+                        if status.starts_with("x-") {
+                            continue;
+                        }
+                        let r = docs.resolve(r);
+                        let response = if swagger {
+                            let media = op
+                                .get("produces")
+                                .map(|c| c.items().filter_map(|i| i.node.as_str()).collect())
+                                .unwrap_or_else(|| produces.clone());
+                            let mut b = swagger_body(r, r.get("schema"), false, &media);
+                            b.headers = headers(docs, r);
+                            b
+                        } else {
+                            Body {
+                                at: r,
+                                required: false,
+                                media: media(docs, r),
+                                headers: headers(docs, r),
+                            }
+                        };
+                        responses.insert(status, response);
+                    }
+                }
+                let op_security = op.get("security").map(|s| security(s));
+                api.operations.insert(
+                    (path, method),
+                    Operation {
+                        at: op,
+                        id: op.str("operationId"),
+                        deprecated: op.flag("deprecated"),
+                        sunset: op.str("x-sunset"),
+                        parameters,
+                        body,
+                        responses,
+                        security: op_security
+                            .or_else(|| global_security.clone())
+                            .unwrap_or_default(),
+                    },
+                );
+            }
+        }
+        api
+    }
+}
+
+fn swagger_body<'d>(
+    at: At<'d>,
+    schema: Option<At<'d>>,
+    required: bool,
+    media: &[&'d str],
+) -> Body<'d> {
+    let media: BTreeMap<&str, Option<At>> = if schema.is_none() {
+        BTreeMap::new()
+    } else if media.is_empty() {
+        BTreeMap::from([("application/json", schema)])
+    } else {
+        media.iter().map(|m| (*m, schema)).collect()
+    };
+    Body {
+        at,
+        required,
+        media,
+        headers: BTreeMap::new(),
+    }
+}
+
+fn media<'d>(docs: &'d Docs, body: At<'d>) -> BTreeMap<&'d str, Option<At<'d>>> {
+    docs.get(body, "content")
+        .map(|c| {
+            c.entries()
+                .map(|(m, at)| (m, docs.get(docs.resolve(at), "schema")))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn headers<'d>(docs: &'d Docs, response: At<'d>) -> BTreeMap<&'d str, At<'d>> {
+    docs.get(response, "headers")
+        .map(|h| h.entries().map(|(n, at)| (n, docs.resolve(at))).collect())
+        .unwrap_or_default()
+}
+
+fn security(list: At<'_>) -> Vec<BTreeMap<&str, BTreeSet<&str>>> {
+    list.items()
+        .map(|alt| {
+            alt.entries()
+                .map(|(scheme, scopes)| {
+                    (
+                        scheme,
+                        scopes.items().filter_map(|s| s.node.as_str()).collect(),
+                    )
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Direction {
+    Request,
+    Response,
+}
+
+/// A node's identity: its file and address.
+type NodePtr = (u32, *const crate::load::yaml::Node);
+
+struct Cx<'d> {
+    old: &'d Docs,
+    new: &'d Docs,
+    changes: Vec<Change>,
+    /// Schema pairs being compared, to stop at recursive schemas.
+    visiting: HashSet<(NodePtr, NodePtr)>,
+    today: String,
+}
+
+impl<'d> Cx<'d> {
+    fn push(
+        &mut self,
+        rule: &'static str,
+        element: &str,
+        message: String,
+        old: Option<At<'_>>,
+        new: Option<At<'_>>,
+    ) {
+        let old = old.map(|a| self.old.location(a));
+        let new = new.map(|a| self.new.location(a));
+        self.changes
+            .push(Change::new(rule, element, message, old, new));
+    }
+
+    fn compare(&mut self, old: &Api<'d>, new: &Api<'d>) {
+        for ((path, method), op) in &old.operations {
+            let element = element(path, method);
+            match new.operations.get(&(*path, *method)) {
+                Some(new_op) => self.operation(&element, op, new_op),
+                None => {
+                    let moved = op.id.and_then(|id| {
+                        new.operations
+                            .iter()
+                            .find(|(_, o)| o.id == Some(id))
+                            .map(|((p, m), _)| element_of(p, m))
+                    });
+                    let mut message = if new.paths.contains_key(path) {
+                        format!("operation {element} removed")
+                    } else {
+                        format!("path {path} removed, and with it {element}")
+                    };
+                    if let Some(moved) = moved {
+                        message.push_str(&format!(" (its operationId now belongs to {moved})"));
+                    }
+                    if !op.deprecated {
+                        message.push_str(" without being deprecated first");
+                    }
+                    let rule = match op.sunset {
+                        Some(sunset) if sunset_after(sunset, &self.today) => {
+                            message.push_str(&format!(", before its announced sunset {sunset}"));
+                            "openapi.operation.removed-before-sunset"
+                        }
+                        _ if new.paths.contains_key(path) => "openapi.operation.removed",
+                        _ => "openapi.path.removed",
+                    };
+                    let at = new.paths.get(path).copied();
+                    self.push(rule, &element, message, Some(op.at), at);
+                }
+            }
+        }
+        for ((path, method), op) in &new.operations {
+            if old.operations.contains_key(&(*path, *method)) {
+                continue;
+            }
+            let element = element(path, method);
+            if old.paths.contains_key(path) {
+                self.push(
+                    "openapi.operation.added",
+                    &element,
+                    format!("operation {element} added"),
+                    None,
+                    Some(op.at),
+                );
+            } else {
+                self.push(
+                    "openapi.path.added",
+                    &element,
+                    format!("path {path} added with {element}"),
+                    None,
+                    Some(op.at),
+                );
+            }
+        }
+        for (name, scheme) in &old.schemes {
+            match new.schemes.get(name) {
+                None => self.push(
+                    "openapi.security.scheme.removed",
+                    &format!("security {name}"),
+                    format!("security scheme `{name}` removed"),
+                    Some(*scheme),
+                    None,
+                ),
+                Some(new_scheme) => {
+                    for key in [
+                        "type",
+                        "in",
+                        "name",
+                        "scheme",
+                        "bearerFormat",
+                        "flow",
+                        "tokenUrl",
+                        "authorizationUrl",
+                    ] {
+                        let (a, b) = (scheme.str(key), new_scheme.str(key));
+                        if a != b {
+                            self.push(
+                                "openapi.security.scheme.changed",
+                                &format!("security {name}"),
+                                format!(
+                                    "security scheme `{name}`: `{key}` changed from {} to {}",
+                                    show(a),
+                                    show(b)
+                                ),
+                                Some(*scheme),
+                                Some(*new_scheme),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn operation(&mut self, element: &str, old: &Operation<'d>, new: &Operation<'d>) {
+        if !old.deprecated && new.deprecated {
+            let mut message = format!("operation {element} deprecated");
+            if let Some(sunset) = new.sunset {
+                message.push_str(&format!(", sunset {sunset}"));
+            }
+            self.push(
+                "openapi.operation.deprecated",
+                element,
+                message,
+                Some(old.at),
+                Some(new.at),
+            );
+        }
+        self.security(element, old, new);
+        // Parameters.
+        for (key @ (loc, name), p) in &old.parameters {
+            match new.parameters.get(key) {
+                None => self.push(
+                    "openapi.request.parameter.removed",
+                    element,
+                    format!("{loc} parameter `{name}` removed"),
+                    Some(*p),
+                    Some(new.at),
+                ),
+                Some(np) => {
+                    let (was, is) = (
+                        p.flag("required") || *loc == "path",
+                        np.flag("required") || *loc == "path",
+                    );
+                    if !was && is {
+                        self.push(
+                            "openapi.request.parameter.became-required",
+                            element,
+                            format!("{loc} parameter `{name}` became required"),
+                            Some(*p),
+                            Some(*np),
+                        );
+                    } else if was && !is {
+                        self.push(
+                            "openapi.request.parameter.became-optional",
+                            element,
+                            format!("{loc} parameter `{name}` became optional"),
+                            Some(*p),
+                            Some(*np),
+                        );
+                    }
+                    if !p.flag("deprecated") && np.flag("deprecated") {
+                        self.push(
+                            "openapi.parameter.deprecated",
+                            element,
+                            format!("{loc} parameter `{name}` deprecated"),
+                            Some(*p),
+                            Some(*np),
+                        );
+                    }
+                    // OpenAPI 3 puts the type under `schema`, Swagger 2 on the parameter itself.
+                    let os = self.old.get(*p, "schema").unwrap_or(*p);
+                    let ns = self.new.get(*np, "schema").unwrap_or(*np);
+                    let place = format!("{loc} parameter `{name}`");
+                    self.schema(Direction::Request, element, &place, "", os, ns);
+                }
+            }
+        }
+        for (key @ (loc, name), np) in &new.parameters {
+            if old.parameters.contains_key(key) {
+                continue;
+            }
+            if np.flag("required") || *loc == "path" {
+                self.push(
+                    "openapi.request.parameter.added-required",
+                    element,
+                    format!("required {loc} parameter `{name}` added"),
+                    Some(old.at),
+                    Some(*np),
+                );
+            } else {
+                self.push(
+                    "openapi.request.parameter.added-optional",
+                    element,
+                    format!("optional {loc} parameter `{name}` added"),
+                    Some(old.at),
+                    Some(*np),
+                );
+            }
+        }
+        // Request body.
+        match (&old.body, &new.body) {
+            (None, Some(b)) if b.required => self.push(
+                "openapi.request.body.added-required",
+                element,
+                "required request body added".to_owned(),
+                Some(old.at),
+                Some(b.at),
+            ),
+            (Some(a), Some(b)) => {
+                if !a.required && b.required {
+                    self.push(
+                        "openapi.request.body.became-required",
+                        element,
+                        "request body became required".to_owned(),
+                        Some(a.at),
+                        Some(b.at),
+                    );
+                }
+                self.bodies(Direction::Request, element, "request body", a, b);
+            }
+            _ => {}
+        }
+        // Responses.
+        for (status, a) in &old.responses {
+            match new.responses.get(status) {
+                Some(b) => {
+                    let place = format!("response {status}");
+                    self.bodies(Direction::Response, element, &place, a, b);
+                    for (header, h) in &a.headers {
+                        if !b.headers.contains_key(header) {
+                            self.push(
+                                "openapi.response.header.removed",
+                                element,
+                                format!("response {status}: header `{header}` removed"),
+                                Some(*h),
+                                Some(b.at),
+                            );
+                        }
+                    }
+                }
+                None if is_success(status) => self.push(
+                    "openapi.response.status.removed",
+                    element,
+                    format!("response {status} removed"),
+                    Some(a.at),
+                    Some(new.at),
+                ),
+                None => {}
+            }
+        }
+        for (status, b) in &new.responses {
+            if !old.responses.contains_key(status) {
+                self.push(
+                    "openapi.response.status.added",
+                    element,
+                    format!("response {status} added"),
+                    Some(old.at),
+                    Some(b.at),
+                );
+            }
+        }
+    }
+
+    fn security(&mut self, element: &str, old: &Operation<'d>, new: &Operation<'d>) {
+        let alternatives = |op: &Operation<'d>| -> BTreeSet<String> {
+            if op.security.is_empty() || op.security.iter().any(BTreeMap::is_empty) {
+                return BTreeSet::from(["(none)".to_owned()]);
+            }
+            op.security
+                .iter()
+                .map(|alt| {
+                    alt.iter()
+                        .map(|(s, scopes)| {
+                            if scopes.is_empty() {
+                                s.to_string()
+                            } else {
+                                format!(
+                                    "{s}[{}]",
+                                    scopes.iter().copied().collect::<Vec<_>>().join(" ")
+                                )
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                        .join(" + ")
+                })
+                .collect()
+        };
+        let (a, b) = (alternatives(old), alternatives(new));
+        // A client authenticated one of the old ways; it breaks if that way is gone.
+        let lost: Vec<&String> = a.difference(&b).collect();
+        if !lost.is_empty() {
+            self.push(
+                "openapi.security.requirement.added",
+                element,
+                format!(
+                    "security changed: {} no longer accepted (now {})",
+                    lost.iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    b.iter()
+                        .map(String::as_str)
+                        .collect::<Vec<_>>()
+                        .join(" or ")
+                ),
+                Some(old.at),
+                Some(new.at),
+            );
+        } else if b.len() > a.len() {
+            self.push(
+                "openapi.security.requirement.relaxed",
+                element,
+                format!(
+                    "security relaxed: also accepts {}",
+                    b.difference(&a)
+                        .map(String::as_str)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                Some(old.at),
+                Some(new.at),
+            );
+        }
+    }
+
+    fn bodies(&mut self, dir: Direction, element: &str, place: &str, a: &Body<'d>, b: &Body<'d>) {
+        for (media, schema) in &a.media {
+            match b.media.get(media) {
+                None => {
+                    let rule = match dir {
+                        Direction::Request => "openapi.request.media-type.removed",
+                        Direction::Response => "openapi.response.media-type.removed",
+                    };
+                    self.push(
+                        rule,
+                        element,
+                        format!("{place}: media type {media} removed"),
+                        Some(a.at),
+                        Some(b.at),
+                    );
+                }
+                Some(new_schema) => {
+                    if let (Some(os), Some(ns)) = (schema, new_schema) {
+                        let place = if a.media.len() > 1 {
+                            format!("{place} {media}")
+                        } else {
+                            place.to_owned()
+                        };
+                        self.schema(dir, element, &place, "", *os, *ns);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Compare two schemas in a direction. `place` names where the schema is, for messages.
+    fn schema(
+        &mut self,
+        dir: Direction,
+        element: &str,
+        place: &str,
+        path: &str,
+        old: At<'d>,
+        new: At<'d>,
+    ) {
+        // `place` is the body or parameter; `path` the property inside it (`items[].price`).
+        let at_path = if path.is_empty() {
+            place.to_owned()
+        } else {
+            format!("{place}: `{path}`")
+        };
+        let at_path = at_path.as_str();
+        let (old, new) = (self.old.resolve(old), self.new.resolve(new));
+        let key = (old.ptr(), new.ptr());
+        if !self.visiting.insert(key) {
+            return;
+        }
+        let a = View::of(self.old, old);
+        let b = View::of(self.new, new);
+        let req = dir == Direction::Request;
+        let pick =
+            |request: &'static str, response: &'static str| if req { request } else { response };
+
+        // Types: what old clients send must still be accepted; what they get must still be read.
+        if !a.types.is_empty() && !b.types.is_empty() {
+            let (narrow, wide) = (accepts(&a.types, &b.types), accepts(&b.types, &a.types));
+            let (an, bn) = (without_null(&a.types), without_null(&b.types));
+            let null_only = an == bn;
+            if req && !wide {
+                if null_only {
+                    self.push(
+                        "openapi.request.nullable.removed",
+                        element,
+                        format!("{at_path}: no longer accepts null"),
+                        Some(old),
+                        Some(new),
+                    );
+                } else {
+                    self.push(
+                        "openapi.request.type.changed",
+                        element,
+                        format!(
+                            "{at_path}: type changed from {} to {}",
+                            list(&a.types),
+                            list(&b.types)
+                        ),
+                        Some(old),
+                        Some(new),
+                    );
+                }
+            } else if !req && !narrow {
+                if null_only {
+                    self.push(
+                        "openapi.response.nullable.added",
+                        element,
+                        format!("{at_path}: may now be null"),
+                        Some(old),
+                        Some(new),
+                    );
+                } else {
+                    self.push(
+                        "openapi.response.type.changed",
+                        element,
+                        format!(
+                            "{at_path}: type changed from {} to {}",
+                            list(&a.types),
+                            list(&b.types)
+                        ),
+                        Some(old),
+                        Some(new),
+                    );
+                }
+            }
+        }
+        // Formats (a type change already says everything about the value).
+        let type_changed = !a.types.is_empty()
+            && !b.types.is_empty()
+            && without_null(&a.types) != without_null(&b.types);
+        if type_changed {
+            // Reported above.
+        } else if a.format != b.format && a.format.is_some() {
+            let widening = matches!(
+                (a.format, b.format),
+                (Some("int32"), Some("int64")) | (Some("float"), Some("double")) | (_, None)
+            );
+            let breaks = if req {
+                !widening
+            } else {
+                !matches!(
+                    (a.format, b.format),
+                    (Some("int64"), Some("int32")) | (Some("double"), Some("float"))
+                )
+            };
+            if breaks {
+                self.push(
+                    pick(
+                        "openapi.request.format.changed",
+                        "openapi.response.format.changed",
+                    ),
+                    element,
+                    format!(
+                        "{at_path}: format changed from {} to {}",
+                        show(a.format),
+                        show(b.format)
+                    ),
+                    Some(old),
+                    Some(new),
+                );
+            }
+        } else if a.format.is_none() && b.format.is_some() && req {
+            self.push(
+                "openapi.request.format.changed",
+                element,
+                format!("{at_path}: format {} now required", show(b.format)),
+                Some(old),
+                Some(new),
+            );
+        }
+        // Enums.
+        match (&a.enumeration, &b.enumeration) {
+            (Some(ea), Some(eb)) => {
+                let removed: Vec<&String> = ea.difference(eb).collect();
+                let added: Vec<&String> = eb.difference(ea).collect();
+                if !removed.is_empty() {
+                    self.push(
+                        pick(
+                            "openapi.request.enum.value-removed",
+                            "openapi.response.enum.value-removed",
+                        ),
+                        element,
+                        format!(
+                            "{at_path}: enum value{} {} removed",
+                            plural_s(removed.len()),
+                            quoted(&removed)
+                        ),
+                        Some(old),
+                        Some(new),
+                    );
+                }
+                if !added.is_empty() {
+                    self.push(
+                        pick(
+                            "openapi.request.enum.value-added",
+                            "openapi.response.enum.value-added",
+                        ),
+                        element,
+                        format!(
+                            "{at_path}: enum value{} {} added",
+                            plural_s(added.len()),
+                            quoted(&added)
+                        ),
+                        Some(old),
+                        Some(new),
+                    );
+                }
+            }
+            (None, Some(eb)) => {
+                let values: Vec<&String> = eb.iter().collect();
+                self.constraint(
+                    dir,
+                    element,
+                    at_path,
+                    true,
+                    format!("now restricted to {}", quoted(&values)),
+                    old,
+                    new,
+                );
+            }
+            (Some(_), None) => {
+                self.constraint(
+                    dir,
+                    element,
+                    at_path,
+                    false,
+                    "no longer restricted to an enum".to_owned(),
+                    old,
+                    new,
+                );
+            }
+            (None, None) => {}
+        }
+        // Numeric and size constraints: `max`-like keys narrow when they fall, `min`-like when they rise.
+        for (key, is_max) in [
+            ("maximum", true),
+            ("exclusiveMaximum", true),
+            ("maxLength", true),
+            ("maxItems", true),
+            ("maxProperties", true),
+            ("minimum", false),
+            ("exclusiveMinimum", false),
+            ("minLength", false),
+            ("minItems", false),
+            ("minProperties", false),
+        ] {
+            let (x, y) = (number(old, key), number(new, key));
+            let narrowed = match (x, y) {
+                (Some(x), Some(y)) if x == y => continue,
+                (Some(x), Some(y)) => (y < x) == is_max,
+                (None, Some(_)) => true,
+                (Some(_), None) => false,
+                (None, None) => continue,
+            };
+            let describe = |v: Option<f64>| v.map_or("none".to_owned(), |v| format!("{v}"));
+            self.constraint(
+                dir,
+                element,
+                at_path,
+                narrowed,
+                format!("{key} changed from {} to {}", describe(x), describe(y)),
+                old,
+                new,
+            );
+        }
+        match (old.str("pattern"), new.str("pattern")) {
+            (x, y) if x == y => {}
+            (_, Some(y)) => self.constraint(
+                dir,
+                element,
+                at_path,
+                true,
+                format!("pattern changed to `{y}`"),
+                old,
+                new,
+            ),
+            (Some(_), None) => self.constraint(
+                dir,
+                element,
+                at_path,
+                false,
+                "pattern removed".to_owned(),
+                old,
+                new,
+            ),
+            _ => {}
+        }
+        if a.closed != b.closed {
+            self.constraint(
+                dir,
+                element,
+                at_path,
+                b.closed,
+                if b.closed {
+                    "additional properties no longer allowed".to_owned()
+                } else {
+                    "additional properties now allowed".to_owned()
+                },
+                old,
+                new,
+            );
+        }
+        // Alternatives.
+        if a.alternatives.len() != b.alternatives.len() && !a.alternatives.is_empty() {
+            let narrowed = b.alternatives.len() < a.alternatives.len();
+            self.constraint(
+                dir,
+                element,
+                at_path,
+                narrowed,
+                format!(
+                    "alternatives (oneOf/anyOf) changed from {} to {}",
+                    a.alternatives.len(),
+                    b.alternatives.len()
+                ),
+                old,
+                new,
+            );
+        } else {
+            for (i, (x, y)) in a.alternatives.iter().zip(&b.alternatives).enumerate() {
+                let alt = format!("{place} alternative {}", i + 1);
+                self.schema(dir, element, &alt, path, *x, *y);
+            }
+        }
+        // Properties.
+        let child = |name: &str| {
+            if path.is_empty() {
+                name.to_owned()
+            } else {
+                format!("{path}.{name}")
+            }
+        };
+        for (name, p) in &a.properties {
+            let p = self.old.resolve(*p);
+            if skip_property(dir, p) {
+                continue;
+            }
+            let sub = child(name);
+            match b.properties.get(name) {
+                None => {
+                    let rule = pick(
+                        "openapi.request.property.removed",
+                        "openapi.response.property.removed",
+                    );
+                    self.push(
+                        rule,
+                        element,
+                        format!("{place}: property `{sub}` removed"),
+                        Some(p),
+                        Some(new),
+                    );
+                }
+                Some(np) => {
+                    let np = self.new.resolve(*np);
+                    let (was, is) = (a.required.contains(name), b.required.contains(name));
+                    let change = match (req, was, is) {
+                        (true, false, true) => Some((
+                            "openapi.request.property.became-required",
+                            "became required",
+                        )),
+                        (true, true, false) => Some((
+                            "openapi.request.property.became-optional",
+                            "became optional",
+                        )),
+                        (false, true, false) => Some((
+                            "openapi.response.property.became-optional",
+                            "is no longer required",
+                        )),
+                        (false, false, true) => Some((
+                            "openapi.response.property.became-required",
+                            "is now required",
+                        )),
+                        _ => None,
+                    };
+                    if let Some((rule, what)) = change {
+                        self.push(
+                            rule,
+                            element,
+                            format!("{place}: property `{sub}` {what}"),
+                            Some(p),
+                            Some(np),
+                        );
+                    }
+                    if !p.flag("deprecated") && np.flag("deprecated") {
+                        self.push(
+                            "openapi.property.deprecated",
+                            element,
+                            format!("{place}: property `{sub}` deprecated"),
+                            Some(p),
+                            Some(np),
+                        );
+                    }
+                    self.schema(dir, element, place, &sub, p, np);
+                }
+            }
+        }
+        for (name, np) in &b.properties {
+            if a.properties.contains_key(name) {
+                continue;
+            }
+            let np = self.new.resolve(*np);
+            if skip_property(dir, np) {
+                continue;
+            }
+            let sub = child(name);
+            let required = b.required.contains(name);
+            let rule = match (dir, required) {
+                (Direction::Request, true) => "openapi.request.property.added-required",
+                (Direction::Request, false) => "openapi.request.property.added-optional",
+                (Direction::Response, _) => "openapi.response.property.added",
+            };
+            let what = if required && req {
+                "required property"
+            } else {
+                "property"
+            };
+            self.push(
+                rule,
+                element,
+                format!("{place}: {what} `{sub}` added"),
+                Some(old),
+                Some(np),
+            );
+        }
+        // Array items.
+        if let (Some(x), Some(y)) = (a.items, b.items) {
+            let sub = format!("{path}[]");
+            self.schema(dir, element, place, &sub, x, y);
+        }
+        self.visiting.remove(&key);
+    }
+
+    /// A constraint that narrowed (`true`) or widened: breaking for requests when narrowed, for
+    /// responses when widened.
+    #[allow(clippy::too_many_arguments)]
+    fn constraint(
+        &mut self,
+        dir: Direction,
+        element: &str,
+        place: &str,
+        narrowed: bool,
+        what: String,
+        old: At<'_>,
+        new: At<'_>,
+    ) {
+        let rule = match (dir, narrowed) {
+            (Direction::Request, true) => "openapi.request.constraint.narrowed",
+            (Direction::Request, false) => "openapi.request.constraint.widened",
+            (Direction::Response, true) => "openapi.response.constraint.narrowed",
+            (Direction::Response, false) => "openapi.response.constraint.widened",
+        };
+        self.push(
+            rule,
+            element,
+            format!("{place}: {what}"),
+            Some(old),
+            Some(new),
+        );
+    }
+}
+
+/// `readOnly` properties are never sent, `writeOnly` ones never returned.
+fn skip_property(dir: Direction, p: At<'_>) -> bool {
+    match dir {
+        Direction::Request => p.flag("readOnly"),
+        Direction::Response => p.flag("writeOnly"),
+    }
+}
+
+/// The parts of a schema the comparison looks at, with `allOf` merged in.
+struct View<'d> {
+    types: BTreeSet<&'d str>,
+    format: Option<&'d str>,
+    enumeration: Option<BTreeSet<String>>,
+    properties: BTreeMap<&'d str, At<'d>>,
+    required: BTreeSet<&'d str>,
+    items: Option<At<'d>>,
+    /// `additionalProperties: false`.
+    closed: bool,
+    alternatives: Vec<At<'d>>,
+}
+
+impl<'d> View<'d> {
+    fn of(docs: &'d Docs, at: At<'d>) -> View<'d> {
+        let mut view = View {
+            types: BTreeSet::new(),
+            format: None,
+            enumeration: None,
+            properties: BTreeMap::new(),
+            required: BTreeSet::new(),
+            items: None,
+            closed: false,
+            alternatives: Vec::new(),
+        };
+        view.merge(docs, at, 0);
+        view
+    }
+
+    fn merge(&mut self, docs: &'d Docs, at: At<'d>, depth: usize) {
+        let at = docs.resolve(at);
+        if depth > 16 {
+            return;
+        }
+        match at.get("type") {
+            Some(t) if t.node.as_seq().is_some() => {
+                self.types.extend(t.items().filter_map(|i| i.node.as_str()));
+            }
+            Some(t) => self.types.extend(t.node.as_str()),
+            None => {}
+        }
+        if at.flag("nullable") || at.flag("x-nullable") {
+            self.types.insert("null");
+        }
+        self.format = self.format.or(at.str("format"));
+        if let Some(e) = at.get("enum") {
+            let values: BTreeSet<String> = e
+                .items()
+                .map(|i| match i.node.as_str() {
+                    Some(s) => s.to_owned(),
+                    None => "null".to_owned(),
+                })
+                .collect();
+            self.enumeration = Some(match self.enumeration.take() {
+                Some(prev) => prev.intersection(&values).cloned().collect(),
+                None => values,
+            });
+        }
+        if let Some(props) = docs.get(at, "properties") {
+            for (name, p) in props.entries() {
+                self.properties.entry(name).or_insert(p);
+            }
+        }
+        if let Some(req) = at.get("required") {
+            self.required
+                .extend(req.items().filter_map(|i| i.node.as_str()));
+        }
+        if let Some(items) = at.get("items") {
+            self.items = self.items.or(Some(items));
+        }
+        if at
+            .str("additionalProperties")
+            .and_then(crate::load::yaml::parse_bool)
+            == Some(false)
+        {
+            self.closed = true;
+        }
+        for key in ["oneOf", "anyOf"] {
+            if let Some(list) = at.get(key) {
+                self.alternatives.extend(list.items());
+            }
+        }
+        if let Some(all) = at.get("allOf") {
+            for part in all.items() {
+                self.merge(docs, part, depth + 1);
+            }
+        }
+    }
+}
+
+fn without_null<'a>(types: &BTreeSet<&'a str>) -> BTreeSet<&'a str> {
+    types.iter().filter(|t| **t != "null").copied().collect()
+}
+
+/// Whether every value of type set `from` is a value of `to` (`integer` is a `number`). An empty
+/// set means any type.
+fn accepts(to: &BTreeSet<&str>, from: &BTreeSet<&str>) -> bool {
+    if to.is_empty() {
+        return true;
+    }
+    if from.is_empty() {
+        return false;
+    }
+    from.iter()
+        .all(|t| to.contains(t) || (*t == "integer" && to.contains("number")))
+}
+
+fn number(at: At<'_>, key: &str) -> Option<f64> {
+    at.str(key).and_then(|s| s.parse().ok())
+}
+
+fn is_success(status: &str) -> bool {
+    status == "default" || status.starts_with('2') || status.starts_with('3')
+}
+
+/// An `x-sunset` date still in the future (dates compare as `YYYY-MM-DD` text; a date-time's
+/// date part is used).
+fn sunset_after(sunset: &str, today: &str) -> bool {
+    let day = sunset.get(..10).unwrap_or(sunset);
+    day > today
+}
+
+/// The element a consumer names in `uses`: `GET /orders/{id}`.
+pub fn element(path: &str, method: &str) -> String {
+    element_of(path, method)
+}
+
+fn element_of(path: &str, method: &str) -> String {
+    format!("{} {path}", method.to_ascii_uppercase())
+}
+
+fn show(v: Option<&str>) -> String {
+    v.map_or("none".to_owned(), |v| format!("`{v}`"))
+}
+
+fn list(types: &BTreeSet<&str>) -> String {
+    types.iter().copied().collect::<Vec<_>>().join("|")
+}
+
+fn quoted(values: &[&String]) -> String {
+    values
+        .iter()
+        .map(|v| format!("`{v}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn plural_s(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
