@@ -1,4 +1,6 @@
 //! Analyses over the [`Graph`](crate::model::Graph). They compute; they never print.
 
+pub mod check;
 pub mod consumers;
+pub mod skew;
 pub mod summary;

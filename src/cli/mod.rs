@@ -11,11 +11,13 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::analyze::{consumers, summary};
+use crate::analyze::{check, consumers, skew, summary};
 use crate::contract::{self, ContractErrors};
 use crate::diagnostic::{Diagnostic, ModelErrors, plural};
+use crate::load::environments;
 use crate::load::{self, Loaded};
 use crate::render;
+use crate::render::findings::Format as FindingsFormat;
 
 /// Exit code for "the inputs are fine and nothing is unsafe".
 pub const EXIT_OK: u8 = 0;
@@ -77,8 +79,8 @@ enum Command {
         old: PathBuf,
         /// The new contract.
         new: PathBuf,
-        #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
-        format: DiffFormat,
+        #[arg(long, value_enum, default_value_t = FindingsFormat::Text)]
+        format: FindingsFormat,
         /// Model files or directories: list the consumers each change breaks.
         #[arg(long, value_name = "PATH", num_args = 1..)]
         graph: Vec<PathBuf>,
@@ -95,6 +97,59 @@ enum Command {
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Can these versions be deployed to ENV? Exit 0 safe, 1 unsafe, 2 error.
+    Check {
+        /// The release: one or more COMPONENT@VERSION (e.g. service:checkout@2.4.0).
+        #[arg(required = true, value_name = "COMPONENT@VERSION")]
+        candidates: Vec<String>,
+        #[arg(long, value_name = "ENV")]
+        env: String,
+        /// Model files or directories (default: the current directory).
+        #[arg(long, value_name = "PATH", num_args = 1.., default_value = ".")]
+        graph: Vec<PathBuf>,
+        /// Directory of environment files (default: `environments/` beside the model).
+        #[arg(long, value_name = "DIR")]
+        state: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = FindingsFormat::Text)]
+        format: FindingsFormat,
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Dependencies whose consumer's requirement and the provider running beside it disagree.
+    Skew {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Only this environment (default: every environment).
+        #[arg(long, value_name = "ENV")]
+        env: Option<String>,
+        /// Directory of environment files (default: `environments/` beside the model).
+        #[arg(long, value_name = "DIR")]
+        state: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = FindingsFormat::Text)]
+        format: FindingsFormat,
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Record what now runs in an environment, in its environment file.
+    RecordDeployment {
+        /// COMPONENT@VERSION (or COMPONENT with --undeploy, to remove every version).
+        #[arg(required = true, value_name = "COMPONENT@VERSION")]
+        deployments: Vec<String>,
+        #[arg(long, value_name = "ENV")]
+        env: String,
+        /// The region; without it the version holds in every region.
+        #[arg(long, value_name = "REGION")]
+        region: Option<String>,
+        /// Keep the versions already live (a rollout: two versions run at once).
+        #[arg(long, conflicts_with = "undeploy")]
+        add: bool,
+        /// Remove the version (or every version) instead of deploying it.
+        #[arg(long)]
+        undeploy: bool,
+        /// Directory of environment files.
+        #[arg(long, value_name = "DIR", default_value = "environments")]
+        state: PathBuf,
+    },
     /// Check the model files and report every problem; exit 2 if there is any error.
     Validate {
         #[arg(required = true)]
@@ -109,16 +164,6 @@ enum Command {
 enum SummaryFormat {
     Text,
     Json,
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum DiffFormat {
-    Text,
-    Json,
-    Markdown,
-    Junit,
-    Sarif,
-    Github,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -295,20 +340,100 @@ fn execute(cli: Cli) -> Result<u8> {
             };
             let report = consumers::report(diff, model.as_ref(), api.as_deref())?;
             let mut out = output(path.as_ref())?;
-            match format {
-                DiffFormat::Text => render::diff::text(&report, &mut out)?,
-                DiffFormat::Json => render::diff::json(&report, &mut out)?,
-                DiffFormat::Markdown => render::diff::markdown(&report, &mut out)?,
-                DiffFormat::Junit => render::diff::junit(&report, &mut out)?,
-                DiffFormat::Sarif => render::diff::sarif(&report, &mut out)?,
-                DiffFormat::Github => render::diff::github(&report, &mut out)?,
-            }
+            render::findings::write(&render::findings::from_diff(&report), format, &mut out)?;
             out.flush()?;
             return Ok(if report.breaking() > 0 {
                 EXIT_UNSAFE
             } else {
                 EXIT_OK
             });
+        }
+        Command::Check {
+            candidates,
+            env,
+            graph,
+            state,
+            format,
+            output: path,
+        } => {
+            let loaded = load_model(&graph)?;
+            let deployments = deployments(&loaded.graph, &graph, state.as_deref())?;
+            let candidates = candidates
+                .iter()
+                .map(|c| check::parse_candidate(&loaded.graph, c))
+                .collect::<Result<Vec<_>, _>>()?;
+            let report = check::check(&loaded.graph, &deployments, &env, &candidates)?;
+            let mut footer = Vec::new();
+            if report.safe {
+                footer.push(order_line(&report.order));
+            }
+            let findings = render::findings::Findings {
+                title: format!(
+                    "check {} in {}: {}",
+                    report.candidates.join(", "),
+                    report.environment,
+                    if report.safe { "safe" } else { "unsafe" }
+                ),
+                changes: &report.findings,
+                notes: Vec::new(),
+                footer,
+                json: serde_json::to_value(&report)?,
+                noun: "finding",
+            };
+            let mut out = output(path.as_ref())?;
+            render::findings::write(&findings, format, &mut out)?;
+            out.flush()?;
+            return Ok(if report.safe { EXIT_OK } else { EXIT_UNSAFE });
+        }
+        Command::Skew {
+            paths,
+            env,
+            state,
+            format,
+            output: path,
+        } => {
+            let loaded = load_model(&paths)?;
+            let deployments = deployments(&loaded.graph, &paths, state.as_deref())?;
+            if let Some(e) = &env
+                && !deployments.has_environment(e)
+            {
+                let known: Vec<&str> = deployments.environments().collect();
+                bail!(
+                    "no state is known for environment `{e}` (known: {})",
+                    known.join(", ")
+                );
+            }
+            let skews = skew::skew(&loaded.graph, &deployments, env.as_deref());
+            let changes: Vec<contract::Change> = skews.iter().map(skew::Skew::to_change).collect();
+            let scope = env
+                .clone()
+                .unwrap_or_else(|| deployments.environments().collect::<Vec<_>>().join(", "));
+            let findings = render::findings::Findings {
+                title: format!("skew in {scope}: {}", plural(skews.len(), "disagreement")),
+                changes: &changes,
+                notes: Vec::new(),
+                footer: Vec::new(),
+                json: serde_json::json!({"environments": scope, "skew": skews}),
+                noun: "finding",
+            };
+            let mut out = output(path.as_ref())?;
+            render::findings::write(&findings, format, &mut out)?;
+            out.flush()?;
+            return Ok(if skews.is_empty() {
+                EXIT_OK
+            } else {
+                EXIT_UNSAFE
+            });
+        }
+        Command::RecordDeployment {
+            deployments: items,
+            env,
+            region,
+            add,
+            undeploy,
+            state,
+        } => {
+            record_deployment(&items, &env, region.as_deref(), add, undeploy, &state)?;
         }
         Command::Validate {
             paths,
@@ -359,6 +484,105 @@ fn execute(cli: Cli) -> Result<u8> {
         }
     }
     Ok(EXIT_OK)
+}
+
+/// The environment state for a model: declared versions, overlaid by environment files.
+fn deployments(
+    graph: &crate::model::Graph,
+    paths: &[PathBuf],
+    state: Option<&std::path::Path>,
+) -> Result<crate::model::Deployments> {
+    let mut deployments = crate::model::Deployments::from_graph(graph);
+    let dir = match state {
+        Some(dir) => {
+            if !dir.is_dir() {
+                bail!("--state {}: no such directory", dir.display());
+            }
+            Some(dir.to_path_buf())
+        }
+        None => environments::default_dir(paths),
+    };
+    if let Some(dir) = dir {
+        let recorded = environments::read(&environments::files(&dir), Some(graph))?;
+        deployments.overlay(&recorded);
+    }
+    Ok(deployments)
+}
+
+fn order_line(order: &[Vec<String>]) -> String {
+    let steps: Vec<String> = order
+        .iter()
+        .enumerate()
+        .map(|(i, step)| {
+            if step.len() == 1 {
+                format!("{}. {}", i + 1, step[0])
+            } else {
+                format!("{}. together: {}", i + 1, step.join(" + "))
+            }
+        })
+        .collect();
+    if order.iter().any(|s| s.len() > 1) {
+        format!(
+            "safe only when deployed together as grouped: {}\n(while a group rolls out, its old and new versions meet: keep the new paths behind a flag until every member runs its new version)",
+            steps.join("  ")
+        )
+    } else {
+        format!("deploy in this order: {}", steps.join("  "))
+    }
+}
+
+/// Update the environment file of `env` in `dir` with `items`.
+fn record_deployment(
+    items: &[String],
+    env: &str,
+    region: Option<&str>,
+    add: bool,
+    undeploy: bool,
+    dir: &std::path::Path,
+) -> Result<()> {
+    let region = region.unwrap_or(crate::model::ALL_REGIONS);
+    // The file that holds `env`, or a new `<env>.yaml`.
+    let mut target = dir.join(format!("{env}.yaml"));
+    for file in environments::files(dir) {
+        let one = environments::read(std::slice::from_ref(&file), None)?;
+        if one.has_environment(env) {
+            target = file;
+            break;
+        }
+    }
+    let mut state = if target.exists() {
+        environments::read(std::slice::from_ref(&target), None)?
+    } else {
+        crate::model::Deployments::default()
+    };
+    for item in items {
+        let (id, version) = match item.rsplit_once('@') {
+            Some((id, v)) => (
+                id,
+                Some(
+                    crate::model::parse_version(v)
+                        .with_context(|| format!("`{item}`: not a semver version"))?,
+                ),
+            ),
+            None if undeploy => (item.as_str(), None),
+            None => bail!("`{item}` is not COMPONENT@VERSION (e.g. service:checkout@2.4.0)"),
+        };
+        crate::model::parse_id(id).with_context(|| format!("`{item}`"))?;
+        match (undeploy, version) {
+            (true, v) => state.remove(env, id, region, v.as_ref()),
+            (false, Some(v)) if add => state.add(env, id, region, v),
+            (false, Some(v)) => state.set(env, id, region, [v]),
+            (false, None) => unreachable!("a version is required unless undeploying"),
+        }
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let mut text = Vec::new();
+    environments::write(&state, env, &mut text)?;
+    let tmp = target.with_extension("yaml.tmp");
+    std::fs::write(&tmp, &text).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, &target).with_context(|| format!("cannot write {}", target.display()))?;
+    eprintln!("recorded in {}", target.display());
+    Ok(())
 }
 
 #[cfg(test)]

@@ -22,6 +22,31 @@ pub const RULES: &[&[Rule]] = &[
     super::proto::RULES,
     super::sql::RULES,
     SEMVER,
+    DEPLOY,
+];
+
+/// Findings of `ripple check` and `ripple skew` (`crate::analyze`): about what runs where.
+const DEPLOY: &[Rule] = &[
+    Rule {
+        id: "check.provider-missing",
+        class: Class::Breaking,
+        summary: "a release leaves a consumer without a provider it needs in the environment",
+    },
+    Rule {
+        id: "check.requirement-unmet",
+        class: Class::Breaking,
+        summary: "a release makes a consumer's version requirement exclude a provider version that runs beside it, during or after the rollout",
+    },
+    Rule {
+        id: "skew.provider-missing",
+        class: Class::Breaking,
+        summary: "a consumer runs where a provider it needs does not",
+    },
+    Rule {
+        id: "skew.requirement-unmet",
+        class: Class::Breaking,
+        summary: "a consumer's version requirement excludes a provider version running beside it",
+    },
 ];
 
 /// Findings about versions rather than contract elements (`crate::analyze::consumers`).
@@ -72,7 +97,10 @@ mod tests {
         for r in all() {
             let prefix = r.id.split('.').next().unwrap();
             assert!(
-                ["openapi", "asyncapi", "protobuf", "sql", "semver"].contains(&prefix),
+                [
+                    "openapi", "asyncapi", "protobuf", "sql", "semver", "check", "skew"
+                ]
+                .contains(&prefix),
                 "{}",
                 r.id
             );

@@ -7,6 +7,7 @@
 
 mod assemble;
 mod backstage;
+pub mod environments;
 pub mod fragment;
 mod json_locate;
 mod manifest;

@@ -4,6 +4,7 @@
 //! (`crate::render`) print it.
 
 mod component;
+mod deployments;
 mod graph;
 mod kind;
 
@@ -11,5 +12,6 @@ pub use component::{
     Attributes, Component, Dependency, Evidence, IdError, SystemInfo, check_name, component_id,
     parse_id, parse_requirement, parse_version,
 };
+pub use deployments::{ALL_REGIONS, Deployments};
 pub use graph::{DependencyRef, Graph};
 pub use kind::{DependencyKind, Kind, UnknownDependencyKind, UnknownKind};

@@ -1,8 +1,8 @@
 //! Output formats. Renderers only format what the model and the analyses computed; they never
 //! decide anything, so every format tells the same story.
 
-pub mod diff;
 pub mod dot;
+pub mod findings;
 pub mod mermaid;
 pub mod text;
 

@@ -138,6 +138,8 @@ fn every_rule_has_a_case() {
         .iter()
         .flat_map(|t| t.iter())
         .map(|r| r.id)
+        // `check` and `skew` findings have their own tests (deploy.rs).
+        .filter(|id| !id.starts_with("check.") && !id.starts_with("skew."))
         .filter(|id| !covered.contains(*id))
         .collect();
     assert!(

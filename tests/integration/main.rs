@@ -2,6 +2,7 @@
 //! from what the fixtures mean.
 
 mod contracts;
+mod deploy;
 mod export;
 mod inputs;
 mod merge;

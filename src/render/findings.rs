@@ -1,5 +1,6 @@
-//! Contract diffs for people and for CI: text, JSON, Markdown, JUnit XML, SARIF 2.1.0 and GitHub
-//! workflow commands. Formatting only: the diff decided every class and message.
+//! Findings for people and for CI: text, JSON, Markdown, JUnit XML, SARIF 2.1.0 and GitHub
+//! workflow commands. `diff`, `check` and `skew` all report classified [`Change`]s, so they share
+//! these renderers. Formatting only: the analyses decided every class and message.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -7,6 +8,80 @@ use std::io::{self, Write};
 
 use crate::analyze::consumers::DiffReport;
 use crate::contract::{Change, Class, rule};
+
+/// What a report shows, whatever computed it.
+pub struct Findings<'a> {
+    /// First line of text output, heading of Markdown, suite name of JUnit.
+    pub title: String,
+    pub changes: &'a [Change],
+    /// One optional line per change (who it breaks).
+    pub notes: Vec<Option<String>>,
+    /// Lines after the findings (an order, a grouping).
+    pub footer: Vec<String>,
+    /// The JSON form, built by the analysis' own serialisation.
+    pub json: serde_json::Value,
+    /// What one item is called in summaries: `change` for diffs, `finding` otherwise.
+    pub noun: &'static str,
+}
+
+impl Findings<'_> {
+    fn note(&self, i: usize) -> Option<&str> {
+        self.notes.get(i)?.as_deref()
+    }
+
+    fn breaking(&self) -> usize {
+        self.changes
+            .iter()
+            .filter(|c| c.class == Class::Breaking)
+            .count()
+    }
+}
+
+/// A diff report as findings.
+pub fn from_diff(report: &DiffReport) -> Findings<'_> {
+    let diff = &report.diff;
+    let notes = diff
+        .changes
+        .iter()
+        .enumerate()
+        .map(|(i, _)| {
+            report
+                .verdicts
+                .as_ref()
+                .and_then(|v| v.get(i)?.as_ref())
+                .map(|v| v.describe())
+        })
+        .collect();
+    let mut json = serde_json::to_value(report).unwrap_or_default();
+    let c = counts(&diff.changes);
+    json["summary"] = serde_json::json!({
+        "breaking": c[&Class::Breaking],
+        "deprecation": c[&Class::Deprecation],
+        "non_breaking": c[&Class::NonBreaking],
+    });
+    if let (Some(verdicts), Some(changes)) = (&report.verdicts, json["changes"].as_array_mut()) {
+        for (change, verdict) in changes.iter_mut().zip(verdicts) {
+            if let Some(v) = verdict {
+                change["consumers"] = serde_json::to_value(v).unwrap_or_default();
+            }
+        }
+    }
+    Findings {
+        title: format!(
+            "{}: {}{} -> {}{}",
+            diff.format.as_str(),
+            diff.old,
+            version(&diff.old_version),
+            diff.new,
+            version(&diff.new_version)
+        ),
+        changes: &diff.changes,
+        notes,
+        footer: Vec::new(),
+        json,
+        noun: "change",
+    }
+}
 use crate::diagnostic::Location;
 
 fn counts(changes: &[Change]) -> BTreeMap<Class, usize> {
@@ -21,10 +96,10 @@ fn counts(changes: &[Change]) -> BTreeMap<Class, usize> {
     counts
 }
 
-fn summary_line(changes: &[Change]) -> String {
+fn summary_line(changes: &[Change], noun: &str) -> String {
     let c = counts(changes);
     format!(
-        "{} change{}: {} breaking, {} deprecation{}, {} non-breaking",
+        "{} {noun}{}: {} breaking, {} deprecation{}, {} non-breaking",
         changes.len(),
         if changes.len() == 1 { "" } else { "s" },
         c[&Class::Breaking],
@@ -38,24 +113,33 @@ fn version(v: &Option<String>) -> String {
     v.as_ref().map_or(String::new(), |v| format!(" ({v})"))
 }
 
-fn consumers_line(report: &DiffReport, i: usize) -> Option<String> {
-    let verdict = report.verdicts.as_ref()?.get(i)?.as_ref()?;
-    Some(verdict.describe())
+/// Write `findings` in `format`.
+pub fn write(findings: &Findings<'_>, format: Format, out: &mut dyn Write) -> io::Result<()> {
+    match format {
+        Format::Text => text(findings, out),
+        Format::Json => json(findings, out),
+        Format::Markdown => markdown(findings, out),
+        Format::Junit => junit(findings, out),
+        Format::Sarif => sarif(findings, out),
+        Format::Github => github(findings, out),
+    }
+}
+
+/// The output formats of findings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Markdown,
+    Junit,
+    Sarif,
+    Github,
 }
 
 /// Human text.
-pub fn text(report: &DiffReport, out: &mut dyn Write) -> io::Result<()> {
-    let diff = &report.diff;
-    writeln!(
-        out,
-        "{}: {}{} -> {}{}",
-        diff.format.as_str(),
-        diff.old,
-        version(&diff.old_version),
-        diff.new,
-        version(&diff.new_version)
-    )?;
-    for (i, c) in diff.changes.iter().enumerate() {
+pub fn text(report: &Findings<'_>, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "{}", report.title)?;
+    for (i, c) in report.changes.iter().enumerate() {
         writeln!(out)?;
         writeln!(out, "{:<12} {}  {}", c.class.as_str(), c.rule, c.element)?;
         writeln!(out, "  {}", c.message)?;
@@ -65,34 +149,21 @@ pub fn text(report: &DiffReport, out: &mut dyn Write) -> io::Result<()> {
             (Some(o), None) => writeln!(out, "  was at {o}")?,
             (None, None) => {}
         }
-        if let Some(line) = consumers_line(report, i) {
+        if let Some(line) = report.note(i) {
             writeln!(out, "  {line}")?;
         }
     }
-    if !diff.changes.is_empty() {
-        writeln!(out)?;
+    writeln!(out)?;
+    for line in &report.footer {
+        writeln!(out, "{line}")?;
     }
-    writeln!(out, "{}", summary_line(&diff.changes))?;
+    writeln!(out, "{}", summary_line(report.changes, report.noun))?;
     Ok(())
 }
 
 /// The report as JSON (stable field names; see the README).
-pub fn json(report: &DiffReport, out: &mut dyn Write) -> io::Result<()> {
-    let mut value = serde_json::to_value(report)?;
-    let c = counts(&report.diff.changes);
-    value["summary"] = serde_json::json!({
-        "breaking": c[&Class::Breaking],
-        "deprecation": c[&Class::Deprecation],
-        "non_breaking": c[&Class::NonBreaking],
-    });
-    if let (Some(verdicts), Some(changes)) = (&report.verdicts, value["changes"].as_array_mut()) {
-        for (change, verdict) in changes.iter_mut().zip(verdicts) {
-            if let Some(v) = verdict {
-                change["consumers"] = serde_json::to_value(v)?;
-            }
-        }
-    }
-    serde_json::to_writer_pretty(&mut *out, &value)?;
+pub fn json(report: &Findings<'_>, out: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &report.json)?;
     writeln!(out)
 }
 
@@ -101,39 +172,40 @@ fn md_escape(s: &str) -> String {
 }
 
 /// A Markdown report for pull-request comments.
-pub fn markdown(report: &DiffReport, out: &mut dyn Write) -> io::Result<()> {
-    let diff = &report.diff;
-    let c = counts(&diff.changes);
-    let breaking = c[&Class::Breaking];
+pub fn markdown(report: &Findings<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let breaking = report.breaking();
     let headline = if breaking > 0 {
         format!(
             "❌ **{breaking} breaking change{}**",
             if breaking == 1 { "" } else { "s" }
         )
     } else {
-        "✅ **No breaking changes**".to_owned()
+        "✅ **Nothing breaks**".to_owned()
     };
+    writeln!(out, "### ripple {}", md_escape(&report.title))?;
+    writeln!(out)?;
     writeln!(
         out,
-        "### ripple diff: `{}` → `{}`",
-        md_escape(&diff.old),
-        md_escape(&diff.new)
+        "{headline} ({})",
+        summary_line(report.changes, report.noun)
     )?;
-    writeln!(out)?;
-    writeln!(out, "{headline} ({})", summary_line(&diff.changes))?;
-    if diff.changes.is_empty() {
+    for line in &report.footer {
+        writeln!(out)?;
+        writeln!(out, "{}", md_escape(line))?;
+    }
+    if report.changes.is_empty() {
         return Ok(());
     }
     writeln!(out)?;
-    let with_consumers = report.verdicts.is_some();
-    if with_consumers {
+    let with_notes = report.notes.iter().any(Option::is_some);
+    if with_notes {
         writeln!(out, "| | Rule | Element | Change | Where | Consumers |")?;
         writeln!(out, "|---|---|---|---|---|---|")?;
     } else {
         writeln!(out, "| | Rule | Element | Change | Where |")?;
         writeln!(out, "|---|---|---|---|---|")?;
     }
-    for (i, ch) in diff.changes.iter().enumerate() {
+    for (i, ch) in report.changes.iter().enumerate() {
         let icon = match ch.class {
             Class::Breaking => "❌",
             Class::Deprecation => "⚠️",
@@ -147,12 +219,8 @@ pub fn markdown(report: &DiffReport, out: &mut dyn Write) -> io::Result<()> {
             md_escape(&ch.element),
             md_escape(&ch.message)
         )?;
-        if with_consumers {
-            write!(
-                out,
-                " {} |",
-                md_escape(&consumers_line(report, i).unwrap_or_default())
-            )?;
+        if with_notes {
+            write!(out, " {} |", md_escape(report.note(i).unwrap_or("")))?;
         }
         writeln!(out)?;
     }
@@ -176,11 +244,10 @@ fn xml_escape(s: &str) -> String {
 }
 
 /// JUnit XML: one test case per change; breaking changes are failures.
-pub fn junit(report: &DiffReport, out: &mut dyn Write) -> io::Result<()> {
-    let diff = &report.diff;
-    let failures = report.diff.breaking();
-    let tests = diff.changes.len();
-    let suite = format!("ripple diff {} -> {}", diff.old, diff.new);
+pub fn junit(report: &Findings<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let failures = report.breaking();
+    let tests = report.changes.len();
+    let suite = format!("ripple {}", report.title);
     writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
     writeln!(
         out,
@@ -191,7 +258,7 @@ pub fn junit(report: &DiffReport, out: &mut dyn Write) -> io::Result<()> {
         r#"  <testsuite name="{}" tests="{tests}" failures="{failures}" errors="0" skipped="0">"#,
         xml_escape(&suite)
     )?;
-    for (i, c) in diff.changes.iter().enumerate() {
+    for (i, c) in report.changes.iter().enumerate() {
         let name = format!("{}: {}", c.element, c.message);
         let file = c
             .location()
@@ -209,7 +276,7 @@ pub fn junit(report: &DiffReport, out: &mut dyn Write) -> io::Result<()> {
             if let Some(l) = c.location() {
                 let _ = write!(body, "\nat {l}");
             }
-            if let Some(line) = consumers_line(report, i) {
+            if let Some(line) = report.note(i) {
                 let _ = write!(body, "\n{line}");
             }
             writeln!(
@@ -241,9 +308,8 @@ fn sarif_location(l: &Location) -> serde_json::Value {
 }
 
 /// SARIF 2.1.0, for code-scanning dashboards.
-pub fn sarif(report: &DiffReport, out: &mut dyn Write) -> io::Result<()> {
-    let diff = &report.diff;
-    let mut rule_ids: Vec<&str> = diff.changes.iter().map(|c| c.rule).collect();
+pub fn sarif(report: &Findings<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let mut rule_ids: Vec<&str> = report.changes.iter().map(|c| c.rule).collect();
     rule_ids.sort_unstable();
     rule_ids.dedup();
     let rules: Vec<serde_json::Value> = rule_ids
@@ -259,9 +325,9 @@ pub fn sarif(report: &DiffReport, out: &mut dyn Write) -> io::Result<()> {
         })
         .collect();
     let mut results: Vec<serde_json::Value> = Vec::new();
-    for (i, c) in diff.changes.iter().enumerate() {
+    for (i, c) in report.changes.iter().enumerate() {
         let mut text = format!("{}: {}", c.element, c.message);
-        if let Some(line) = consumers_line(report, i) {
+        if let Some(line) = report.note(i) {
             text.push_str(&format!(" ({line})"));
         }
         let mut result = serde_json::json!({
@@ -308,7 +374,7 @@ fn level(class: Class) -> &'static str {
 }
 
 /// GitHub Actions workflow commands: annotations on the changed lines.
-pub fn github(report: &DiffReport, out: &mut dyn Write) -> io::Result<()> {
+pub fn github(report: &Findings<'_>, out: &mut dyn Write) -> io::Result<()> {
     fn data(s: &str) -> String {
         s.replace('%', "%25")
             .replace('\r', "%0D")
@@ -317,7 +383,7 @@ pub fn github(report: &DiffReport, out: &mut dyn Write) -> io::Result<()> {
     fn property(s: &str) -> String {
         data(s).replace(':', "%3A").replace(',', "%2C")
     }
-    for (i, c) in report.diff.changes.iter().enumerate() {
+    for (i, c) in report.changes.iter().enumerate() {
         let command = match c.class {
             Class::Breaking => "error",
             Class::Deprecation => "warning",
@@ -333,7 +399,7 @@ pub fn github(report: &DiffReport, out: &mut dyn Write) -> io::Result<()> {
         }
         params.push(format!("title={}", property(c.rule)));
         let mut message = format!("{}: {}", c.element, c.message);
-        if let Some(line) = consumers_line(report, i) {
+        if let Some(line) = report.note(i) {
             message.push_str(&format!(" ({line})"));
         }
         writeln!(out, "::{command} {}::{}", params.join(","), data(&message))?;

@@ -1,0 +1,368 @@
+//! The can-i-deploy gate: is it safe to run these new versions in this environment?
+//!
+//! Each candidate `COMPONENT@VERSION` is checked against every provider and consumer deployed in
+//! the environment, in the states its rollout passes through: *during* (old and new versions side
+//! by side) and *after* (only the new one). Several candidates are one release: they are deployed
+//! one at a time in an order that keeps every intermediate state compatible; when no such order
+//! exists but the final state is compatible, the set is reported as safe only when deployed
+//! together, instead of each member blocking the other.
+//!
+//! What a version requires is what the model declares: the model describes the candidate versions
+//! (CI checks the branch it builds) and, for everything else, the version in its `version`
+//! attribute. The requirements of other versions (an old version of a candidate, a deployed version
+//! older than the model's) are not known and are taken to be satisfied: they run today.
+//! Problems that already exist before the release (skew) are not blamed on it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use semver::Version;
+use serde::Serialize;
+
+use crate::contract::Change;
+use crate::model::{Deployments, Graph, parse_version};
+
+pub const REQUIREMENT_UNMET: &str = "check.requirement-unmet";
+pub const PROVIDER_MISSING: &str = "check.provider-missing";
+
+/// A new version to deploy.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Candidate {
+    pub component: String,
+    pub version: Version,
+}
+
+/// Why `COMPONENT@VERSION` arguments were refused.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    #[error("`{0}` is not COMPONENT@VERSION (e.g. service:checkout@2.4.0)")]
+    Syntax(String),
+    #[error("`{0}`: {1}")]
+    Version(String, semver::Error),
+    #[error("{0} is not in the model")]
+    Unknown(String),
+    #[error("{0} is named twice")]
+    Twice(String),
+    #[error("no state is known for environment `{0}` (known: {1})")]
+    UnknownEnvironment(String, String),
+}
+
+/// Parse `service:checkout@2.4.0`.
+pub fn parse_candidate(graph: &Graph, text: &str) -> Result<Candidate, CheckError> {
+    let (id, version) = text
+        .rsplit_once('@')
+        .ok_or_else(|| CheckError::Syntax(text.to_owned()))?;
+    let version = parse_version(version).map_err(|e| CheckError::Version(text.to_owned(), e))?;
+    if graph.get(id).is_none() {
+        return Err(CheckError::Unknown(id.to_owned()));
+    }
+    Ok(Candidate {
+        component: id.to_owned(),
+        version,
+    })
+}
+
+/// The verdict on a release in one environment.
+#[derive(Clone, Debug, Serialize)]
+pub struct CheckReport {
+    pub environment: String,
+    pub candidates: Vec<String>,
+    pub safe: bool,
+    /// Deployment steps that keep every state compatible; a step of several candidates must be
+    /// deployed together.
+    pub order: Vec<Vec<String>>,
+    /// Every problem, as classified changes.
+    pub findings: Vec<Change>,
+}
+
+/// A violated requirement in a state.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Violation {
+    consumer: String,
+    consumer_version: String,
+    provider: String,
+    /// Empty when the provider is missing.
+    provider_version: String,
+    requirement: String,
+    uses: Vec<String>,
+}
+
+type State = BTreeMap<String, BTreeSet<Version>>;
+
+struct Checker<'g> {
+    graph: &'g Graph,
+    env: &'g str,
+    deployments: &'g Deployments,
+    candidates: &'g [Candidate],
+}
+
+impl Checker<'_> {
+    fn new_version(&self, component: &str) -> Option<&Version> {
+        self.candidates
+            .iter()
+            .find(|c| c.component == component)
+            .map(|c| &c.version)
+    }
+
+    /// The live versions in the environment (any region) of the components around the release.
+    fn current(&self) -> State {
+        let mut state = State::new();
+        let mut around: BTreeSet<&str> = BTreeSet::new();
+        for c in self.candidates {
+            around.insert(&c.component);
+            if let Some(ix) = self.graph.index_of(&c.component) {
+                for dir in [petgraph::Direction::Outgoing, petgraph::Direction::Incoming] {
+                    for d in self.graph.dependencies_of(ix, dir) {
+                        around.insert(&d.from().id);
+                        around.insert(&d.to().id);
+                    }
+                }
+            }
+        }
+        for id in around {
+            let (versions, _) = self.deployments.versions(self.env, None, id);
+            state.insert(id.to_owned(), versions.into_iter().cloned().collect());
+        }
+        state
+    }
+
+    /// Requirements broken in `state`, on dependencies that touch a candidate.
+    fn violations(&self, state: &State) -> BTreeSet<Violation> {
+        let mut out = BTreeSet::new();
+        for c in self.candidates {
+            let Some(ix) = self.graph.index_of(&c.component) else {
+                continue;
+            };
+            for dir in [petgraph::Direction::Outgoing, petgraph::Direction::Incoming] {
+                for d in self.graph.dependencies_of(ix, dir) {
+                    let dep = d.dependency();
+                    // Libraries are built in, not deployed.
+                    if !dep.kind.source_needs_target() || d.to().kind == crate::model::Kind::Library
+                    {
+                        continue;
+                    }
+                    let (consumer, provider) = (&d.from().id, &d.to().id);
+                    let empty = BTreeSet::new();
+                    let consumer_versions = state.get(consumer).unwrap_or(&empty);
+                    // The requirement is the new version's for a candidate, the running one's
+                    // otherwise.
+                    let described = self
+                        .new_version(consumer)
+                        .or(d.from().attrs.version.as_ref());
+                    let governed: Vec<&Version> = match described {
+                        Some(known) => consumer_versions.iter().filter(|v| *v == known).collect(),
+                        None => consumer_versions.iter().collect(),
+                    };
+                    let Some(consumer_version) = governed.first() else {
+                        continue;
+                    };
+                    let providers = state.get(provider).unwrap_or(&empty);
+                    let uses: Vec<String> = dep.uses.iter().cloned().collect();
+                    if providers.is_empty() {
+                        if self.deployments.tracks(provider) || self.new_version(provider).is_some()
+                        {
+                            out.insert(Violation {
+                                consumer: consumer.clone(),
+                                consumer_version: consumer_version.to_string(),
+                                provider: provider.clone(),
+                                provider_version: String::new(),
+                                requirement: dep
+                                    .version
+                                    .as_ref()
+                                    .map_or("*".to_owned(), ToString::to_string),
+                                uses,
+                            });
+                        }
+                        continue;
+                    }
+                    let Some(req) = &dep.version else { continue };
+                    for pv in providers.iter().filter(|v| !req.matches(v)) {
+                        out.insert(Violation {
+                            consumer: consumer.clone(),
+                            consumer_version: consumer_version.to_string(),
+                            provider: provider.clone(),
+                            provider_version: pv.to_string(),
+                            requirement: req.to_string(),
+                            uses: uses.clone(),
+                        });
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The new problems of deploying `step` on top of `state`: during (old and new side by side)
+    /// and after.
+    fn step(
+        &self,
+        state: &State,
+        step: &[&Candidate],
+        baseline: &BTreeSet<Violation>,
+    ) -> (State, BTreeSet<(Violation, bool)>) {
+        let mut during = state.clone();
+        let mut after = state.clone();
+        for c in step {
+            during
+                .entry(c.component.clone())
+                .or_default()
+                .insert(c.version.clone());
+            after.insert(c.component.clone(), BTreeSet::from([c.version.clone()]));
+        }
+        let mut problems = BTreeSet::new();
+        for v in self.violations(&during) {
+            if !baseline.contains(&v) {
+                problems.insert((v, true));
+            }
+        }
+        for v in self.violations(&after) {
+            if !baseline.contains(&v) {
+                problems.insert((v, false));
+            }
+        }
+        // A problem present after is reported once, as such.
+        let after_set: BTreeSet<Violation> = problems
+            .iter()
+            .filter(|(_, d)| !d)
+            .map(|(v, _)| v.clone())
+            .collect();
+        problems.retain(|(v, during)| !*during || !after_set.contains(v));
+        (after, problems)
+    }
+}
+
+/// Check `candidates` as one release into `env`.
+pub fn check(
+    graph: &Graph,
+    deployments: &Deployments,
+    env: &str,
+    candidates: &[Candidate],
+) -> Result<CheckReport, CheckError> {
+    if !deployments.has_environment(env) {
+        let known: Vec<&str> = deployments.environments().collect();
+        return Err(CheckError::UnknownEnvironment(
+            env.to_owned(),
+            if known.is_empty() {
+                "none".to_owned()
+            } else {
+                known.join(", ")
+            },
+        ));
+    }
+    let mut seen = BTreeSet::new();
+    for c in candidates {
+        if !seen.insert(&c.component) {
+            return Err(CheckError::Twice(c.component.clone()));
+        }
+    }
+    let checker = Checker {
+        graph,
+        env,
+        deployments,
+        candidates,
+    };
+    let mut state = checker.current();
+    let baseline = checker.violations(&state);
+    let mut remaining: Vec<&Candidate> = candidates.iter().collect();
+    let mut order: Vec<Vec<String>> = Vec::new();
+    let mut blocked: BTreeMap<String, BTreeSet<(Violation, bool)>> = BTreeMap::new();
+    // One at a time, in the order given where possible.
+    while !remaining.is_empty() {
+        let mut progressed = false;
+        for i in 0..remaining.len() {
+            let (next, problems) = checker.step(&state, &remaining[i..=i], &baseline);
+            if problems.is_empty() {
+                state = next;
+                order.push(vec![label(remaining[i])]);
+                remaining.remove(i);
+                progressed = true;
+                break;
+            }
+            blocked.insert(remaining[i].component.clone(), problems);
+        }
+        if !progressed {
+            break;
+        }
+    }
+    let mut findings = Vec::new();
+    let safe = if remaining.is_empty() {
+        true
+    } else {
+        // No single next step works: can the rest go together?
+        let (_, problems) = checker.step(&state, &remaining, &baseline);
+        let after_problems: Vec<&Violation> = problems
+            .iter()
+            .filter(|(_, d)| !d)
+            .map(|(v, _)| v)
+            .collect();
+        if after_problems.is_empty() && remaining.len() > 1 {
+            order.push(remaining.iter().map(|c| label(c)).collect());
+            true
+        } else {
+            let stuck: BTreeSet<&str> = remaining.iter().map(|c| c.component.as_str()).collect();
+            let mut all: BTreeSet<(Violation, bool)> = BTreeSet::new();
+            for (component, problems) in &blocked {
+                if stuck.contains(component.as_str()) {
+                    all.extend(problems.iter().cloned());
+                }
+            }
+            for (v, during) in all {
+                findings.push(to_change(&v, during, env));
+            }
+            crate::contract::sort(&mut findings);
+            false
+        }
+    };
+    Ok(CheckReport {
+        environment: env.to_owned(),
+        candidates: candidates.iter().map(label).collect(),
+        safe,
+        order,
+        findings,
+    })
+}
+
+fn label(c: &Candidate) -> String {
+    format!("{}@{}", c.component, c.version)
+}
+
+fn to_change(v: &Violation, during: bool, env: &str) -> Change {
+    let uses = if v.uses.is_empty() {
+        String::new()
+    } else {
+        format!(" (uses {})", v.uses.join(", "))
+    };
+    let when = if during {
+        "while both versions run during the rollout"
+    } else {
+        "after the release"
+    };
+    let (rule, message) = if v.provider_version.is_empty() {
+        (
+            PROVIDER_MISSING,
+            format!(
+                "{}@{} needs {}{uses}, which would not run in {env} {when}",
+                v.consumer, v.consumer_version, v.provider
+            ),
+        )
+    } else {
+        (
+            REQUIREMENT_UNMET,
+            format!(
+                "{}@{} requires {} {}{uses}, but {}@{} would run in {env} {when}",
+                v.consumer,
+                v.consumer_version,
+                v.provider,
+                v.requirement,
+                v.provider,
+                v.provider_version
+            ),
+        )
+    };
+    Change::new(
+        rule,
+        format!("{} -> {}", v.consumer, v.provider),
+        message,
+        None,
+        None,
+    )
+}

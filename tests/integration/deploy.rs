@@ -1,0 +1,380 @@
+//! `ripple check`, `ripple skew` and `ripple record-deployment` on fixtures/deploy (a payments
+//! platform mid-rollout) and fixtures/deploy-cycle (two services that must move together).
+
+use serde_json::json;
+
+use crate::util::{diagnostics, ripple};
+
+fn check(args: &[&str]) -> (i32, serde_json::Value) {
+    let mut all = vec!["check"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--format", "json"]);
+    let run = ripple(&all);
+    let code = run.code;
+    (code, run.json())
+}
+
+#[test]
+fn a_consumer_needing_a_newer_provider_is_unsafe_alone() {
+    // checkout 3.0.0 requires payments-api ^2.5; production runs payments-api 2.4.3.
+    let (code, report) = check(&[
+        "service:checkout@3.0.0",
+        "--env",
+        "production",
+        "--graph",
+        "fixtures/deploy",
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(report["safe"], false);
+    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{report}");
+    assert_eq!(findings[0]["rule"], "check.requirement-unmet");
+    assert_eq!(
+        findings[0]["element"],
+        "service:checkout -> api:payments-api"
+    );
+    let message = findings[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("requires api:payments-api ^2.5"),
+        "{message}"
+    );
+    assert!(
+        message.contains("api:payments-api@2.4.3 would run in production"),
+        "{message}"
+    );
+}
+
+#[test]
+fn provider_and_consumer_together_are_ordered_provider_first() {
+    // Named consumer first: the gate finds that the provider has to go first.
+    let (code, report) = check(&[
+        "service:checkout@3.0.0",
+        "api:payments-api@2.5.0",
+        "--env",
+        "production",
+        "--graph",
+        "fixtures/deploy",
+    ]);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(report["safe"], true);
+    assert_eq!(
+        report["order"],
+        json!([["api:payments-api@2.5.0"], ["service:checkout@3.0.0"]])
+    );
+    assert_eq!(report["findings"], json!([]));
+}
+
+#[test]
+fn a_provider_breaking_a_deployed_consumer_is_unsafe_and_old_skew_is_not_blamed() {
+    // reporting (1.2.0, the version the model describes) pins ledger-api ~1.4. ledger-api 1.5.0 is
+    // already rolling out in eu-west-1 (existing skew, not this release's fault); 2.0.0 is new.
+    let (code, report) = check(&[
+        "api:ledger-api@2.0.0",
+        "--env",
+        "production",
+        "--graph",
+        "fixtures/deploy",
+    ]);
+    assert_eq!(code, 1);
+    let messages: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(messages[0].starts_with("service:reporting@1.2.0 requires api:ledger-api ~1.4 (uses GET /entries), but api:ledger-api@2.0.0"), "{}", messages[0]);
+    // checkout 2.9.1 and payments 2.4.3 run versions the model does not describe: their
+    // requirements are unknown, so they do not block.
+}
+
+#[test]
+fn a_mutual_upgrade_is_safe_only_together() {
+    let (code, report) = check(&[
+        "service:orders@2.0.0",
+        "service:inventory@2.0.0",
+        "--env",
+        "production",
+        "--graph",
+        "fixtures/deploy-cycle",
+    ]);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(
+        report["order"],
+        json!([["service:orders@2.0.0", "service:inventory@2.0.0"]])
+    );
+    let text = ripple(&[
+        "check",
+        "service:orders@2.0.0",
+        "service:inventory@2.0.0",
+        "--env",
+        "production",
+        "--graph",
+        "fixtures/deploy-cycle",
+    ]);
+    assert!(
+        text.stdout.contains("safe only when deployed together"),
+        "{}",
+        text.stdout
+    );
+    // Alone, each blocks on the other.
+    let (code, report) = check(&[
+        "service:orders@2.0.0",
+        "--env",
+        "production",
+        "--graph",
+        "fixtures/deploy-cycle",
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        report["findings"][0]["element"],
+        "service:orders -> service:inventory"
+    );
+}
+
+#[test]
+fn check_refuses_bad_candidates_and_unknown_environments() {
+    for (args, expected) in [
+        (
+            vec!["service:checkout", "--env", "production"],
+            "is not COMPONENT@VERSION",
+        ),
+        (
+            vec!["service:checkout@three", "--env", "production"],
+            "`service:checkout@three`",
+        ),
+        (
+            vec!["service:nope@1.0.0", "--env", "production"],
+            "service:nope is not in the model",
+        ),
+        (
+            vec!["service:checkout@3.0.0", "--env", "qa"],
+            "no state is known for environment `qa` (known: production, staging)",
+        ),
+    ] {
+        let mut all = vec!["check"];
+        all.extend(args);
+        all.extend(["--graph", "fixtures/deploy"]);
+        let run = ripple(&all);
+        run.expect_code(2);
+        assert!(run.stderr.contains(expected), "{}", run.stderr);
+    }
+}
+
+#[test]
+fn skew_reports_region_rollouts_and_declared_versions_only() {
+    let run = ripple(&["skew", "fixtures/deploy", "--format", "json"]);
+    let report = run.expect_code(1).json();
+    assert_eq!(
+        report["skew"],
+        json!([
+            {
+                "environment": "production", "region": "eu-west-1",
+                "consumer": "service:reporting", "consumer_versions": ["1.2.0"],
+                "provider": "api:ledger-api", "provider_versions": ["1.4.2", "1.5.0"],
+                "dependency": "consumes", "requirement": "~1.4", "excluded": ["1.5.0"],
+                "uses": ["GET /entries"]
+            },
+            {
+                "environment": "staging",
+                "consumer": "service:checkout", "consumer_versions": ["3.0.0"],
+                "provider": "api:payments-api", "provider_versions": ["2.4.3"],
+                "dependency": "consumes", "requirement": "^2.5", "excluded": ["2.4.3"],
+                "uses": ["POST /payments", "POST /payments/{id}/refunds"]
+            }
+        ])
+    );
+    let staging = ripple(&[
+        "skew",
+        "fixtures/deploy",
+        "--env",
+        "staging",
+        "--format",
+        "json",
+    ])
+    .json();
+    assert_eq!(staging["skew"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn the_example_system_has_no_skew() {
+    let run = ripple(&["skew", "fixtures/example"]);
+    run.expect_code(0);
+    assert!(
+        run.stdout
+            .starts_with("skew in production, staging: 0 disagreements"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn check_and_skew_render_every_ci_format() {
+    for format in ["text", "markdown", "junit", "sarif", "github"] {
+        let run = ripple(&[
+            "check",
+            "service:checkout@3.0.0",
+            "--env",
+            "production",
+            "--graph",
+            "fixtures/deploy",
+            "--format",
+            format,
+        ]);
+        run.expect_code(1);
+        assert!(
+            run.stdout.contains("check.requirement-unmet"),
+            "{format}: {}",
+            run.stdout
+        );
+    }
+    let junit = ripple(&["skew", "fixtures/deploy", "--format", "junit"]).stdout;
+    assert!(junit.contains(r#"failures="2""#), "{junit}");
+}
+
+#[test]
+fn record_deployment_writes_rollouts_and_undeploys() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("environments");
+    let s = state.to_str().unwrap();
+    ripple(&[
+        "record-deployment",
+        "--env",
+        "production",
+        "--state",
+        s,
+        "service:checkout@3.0.0",
+        "api:payments-api@2.5.0",
+    ])
+    .expect_code(0);
+    ripple(&[
+        "record-deployment",
+        "--env",
+        "production",
+        "--state",
+        s,
+        "--region",
+        "eu-west-1",
+        "--add",
+        "api:payments-api@2.6.0",
+    ])
+    .expect_code(0);
+    let text = std::fs::read_to_string(state.join("production.yaml")).unwrap();
+    assert_eq!(
+        text,
+        "# What runs in production; maintained by `ripple record-deployment`.\n\
+         environment: production\n\
+         deployments:\n  \
+           \"api:payments-api\":\n    \
+             \"*\": 2.5.0\n    \
+             \"eu-west-1\": 2.6.0\n  \
+           \"service:checkout\": 3.0.0\n"
+    );
+    ripple(&[
+        "record-deployment",
+        "--env",
+        "production",
+        "--state",
+        s,
+        "--undeploy",
+        "api:payments-api",
+    ])
+    .expect_code(0);
+    ripple(&[
+        "record-deployment",
+        "--env",
+        "production",
+        "--state",
+        s,
+        "--region",
+        "eu-west-1",
+        "--undeploy",
+        "api:payments-api@2.6.0",
+    ])
+    .expect_code(0);
+    let text = std::fs::read_to_string(state.join("production.yaml")).unwrap();
+    assert!(!text.contains("payments-api"), "{text}");
+    // The written file is read back by the gate.
+    let model = dir.path().join("ripple.yaml");
+    std::fs::copy("fixtures/deploy/ripple.yaml", &model).unwrap();
+    let run = ripple(&[
+        "skew",
+        model.to_str().unwrap(),
+        "--state",
+        s,
+        "--format",
+        "json",
+    ]);
+    // checkout 3.0.0 runs; payments-api is recorded nowhere now, so it is unknown, not missing.
+    assert_eq!(run.expect_code(0).json()["skew"], json!([]));
+}
+
+#[test]
+fn record_deployment_adds_a_rollout_version_in_a_region() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = dir.path().to_str().unwrap();
+    ripple(&[
+        "record-deployment",
+        "--env",
+        "staging",
+        "--state",
+        s,
+        "--region",
+        "eu",
+        "api:a@1.0.0",
+    ])
+    .expect_code(0);
+    ripple(&[
+        "record-deployment",
+        "--env",
+        "staging",
+        "--state",
+        s,
+        "--region",
+        "eu",
+        "--add",
+        "api:a@1.1.0",
+    ])
+    .expect_code(0);
+    let text = std::fs::read_to_string(dir.path().join("staging.yaml")).unwrap();
+    assert!(
+        text.contains("  \"api:a\":\n    \"eu\": [1.0.0, 1.1.0]\n"),
+        "{text}"
+    );
+    let bad = ripple(&[
+        "record-deployment",
+        "--env",
+        "staging",
+        "--state",
+        s,
+        "api:a@latest",
+    ]);
+    bad.expect_code(2);
+    assert!(
+        bad.stderr.contains("`api:a@latest`: not a semver version"),
+        "{}",
+        bad.stderr
+    );
+}
+
+#[test]
+fn environment_files_are_validated_against_the_model() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        "fixtures/deploy/ripple.yaml",
+        dir.path().join("ripple.yaml"),
+    )
+    .unwrap();
+    std::fs::create_dir(dir.path().join("environments")).unwrap();
+    std::fs::write(
+        dir.path().join("environments/production.yaml"),
+        "deployments:\n  \"service:checkout\": 3.0.0\n  \"service:chekout\": 3.0.0\n  \"api:ledger-api\": latest\n",
+    )
+    .unwrap();
+    let run = ripple(&["skew", dir.path().to_str().unwrap()]);
+    run.expect_code(2);
+    let lines = diagnostics(&run.stderr);
+    assert_eq!(lines.len(), 2, "{}", run.stderr);
+    assert!(lines[0].ends_with("environments/production.yaml:3:3: error[dangling-reference]: service:chekout is deployed in `production` but is not defined in the model"), "{}", lines[0]);
+    assert!(lines[1].contains("environments/production.yaml:4:21: error[invalid-semver]: version `latest` is not semver"), "{}", lines[1]);
+}
