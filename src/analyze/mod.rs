@@ -4,3 +4,4 @@ pub mod check;
 pub mod consumers;
 pub mod skew;
 pub mod summary;
+pub mod windows;

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::analyze::{check, consumers, skew, summary};
+use crate::analyze::{check, consumers, skew, summary, windows};
 use crate::contract::{self, ContractErrors};
 use crate::diagnostic::{Diagnostic, ModelErrors, plural};
 use crate::load::environments;
@@ -122,6 +122,19 @@ enum Command {
         /// Only this environment (default: every environment).
         #[arg(long, value_name = "ENV")]
         env: Option<String>,
+        /// Directory of environment files (default: `environments/` beside the model).
+        #[arg(long, value_name = "DIR")]
+        state: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = FindingsFormat::Text)]
+        format: FindingsFormat,
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Deprecations still in use: what each consumer must migrate away from, and by when. Exit 1
+    /// if a sunset has passed while a consumer still uses the element.
+    Windows {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
         /// Directory of environment files (default: `environments/` beside the model).
         #[arg(long, value_name = "DIR")]
         state: Option<PathBuf>,
@@ -424,6 +437,38 @@ fn execute(cli: Cli) -> Result<u8> {
             } else {
                 EXIT_UNSAFE
             });
+        }
+        Command::Windows {
+            paths,
+            state,
+            format,
+            output: path,
+        } => {
+            let loaded = load_model(&paths)?;
+            let deployments = deployments(&loaded.graph, &paths, state.as_deref())?;
+            let today = windows::today();
+            let (windows, problems) = windows::windows(&loaded.graph, &deployments, today);
+            warn(&problems);
+            let changes: Vec<contract::Change> =
+                windows.iter().map(windows::Window::to_change).collect();
+            let consumers: std::collections::BTreeSet<&str> =
+                windows.iter().map(|w| w.consumer.as_str()).collect();
+            let findings = render::findings::Findings {
+                title: format!(
+                    "deprecation windows on {today}: {} must migrate",
+                    plural(consumers.len(), "consumer")
+                ),
+                changes: &changes,
+                notes: Vec::new(),
+                footer: Vec::new(),
+                json: serde_json::json!({"today": today.to_string(), "windows": windows}),
+                noun: "finding",
+            };
+            let mut out = output(path.as_ref())?;
+            render::findings::write(&findings, format, &mut out)?;
+            out.flush()?;
+            let overdue = windows.iter().any(|w| w.status == windows::Status::Overdue);
+            return Ok(if overdue { EXIT_UNSAFE } else { EXIT_OK });
         }
         Command::RecordDeployment {
             deployments: items,

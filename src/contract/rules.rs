@@ -43,6 +43,16 @@ const DEPLOY: &[Rule] = &[
         summary: "a consumer runs where a provider it needs does not",
     },
     Rule {
+        id: "window.migration-due",
+        class: Class::Deprecation,
+        summary: "a consumer still uses a deprecated element and must migrate by its deadline",
+    },
+    Rule {
+        id: "window.sunset-passed",
+        class: Class::Breaking,
+        summary: "a consumer still uses an element whose sunset date has passed",
+    },
+    Rule {
         id: "skew.requirement-unmet",
         class: Class::Breaking,
         summary: "a consumer's version requirement excludes a provider version running beside it",
@@ -98,7 +108,7 @@ mod tests {
             let prefix = r.id.split('.').next().unwrap();
             assert!(
                 [
-                    "openapi", "asyncapi", "protobuf", "sql", "semver", "check", "skew"
+                    "openapi", "asyncapi", "protobuf", "sql", "semver", "check", "skew", "window",
                 ]
                 .contains(&prefix),
                 "{}",

@@ -25,16 +25,19 @@ pub(crate) fn assemble(
     let mut nodes = Vec::new();
     let mut edges = Vec::new();
     let mut systems = Vec::new();
+    let mut policies = Vec::new();
     for fragment in fragments {
         nodes.extend(fragment.nodes);
         edges.extend(fragment.edges);
         systems.extend(fragment.systems);
+        policies.extend(fragment.policies);
     }
     let components = merge_nodes(sources, nodes, diagnostics);
     let systems = merge_systems(sources, systems, &components, diagnostics);
     let mut graph = Graph::with_components(components, systems);
     let dependencies = merge_edges(sources, &graph, edges, diagnostics);
     graph.set_dependencies(dependencies);
+    graph.set_policies(merge_policies(sources, policies, diagnostics));
     graph
 }
 
@@ -122,6 +125,10 @@ fn merge_component(ctx: &mut Ctx<'_>, decls: &[&NodeDecl]) -> Component {
         kind_detail: merge_one(ctx, id, "type", decls, |a| a.kind_detail.as_ref()),
         version: merge_one(ctx, id, "version", decls, |a| a.version.as_ref()),
         definition: merge_one(ctx, id, "definition", decls, |a| a.definition.as_ref()),
+        sunset: merge_one(ctx, id, "sunset", decls, |a| a.sunset.as_ref()),
+        deprecated_since: merge_one(ctx, id, "deprecated-since", decls, |a| {
+            a.deprecated_since.as_ref()
+        }),
         ..Attributes::default()
     };
     for decl in decls {
@@ -184,6 +191,36 @@ fn merge_one<T: PartialEq + Clone + Display>(
         }
     }
     Some(value.clone())
+}
+
+fn merge_policies(
+    sources: &Sources,
+    stated: Vec<(crate::model::Policies, Origin)>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> crate::model::Policies {
+    let mut ctx = Ctx {
+        sources,
+        diagnostics,
+    };
+    let mut merged = crate::model::Policies::default();
+    let mut first: Option<&Origin> = None;
+    for (policies, origin) in &stated {
+        if let Some(days) = policies.deprecation_window_days {
+            match (merged.deprecation_window_days, first) {
+                (Some(mine), Some(there)) if mine != days => ctx.conflict(
+                    "policy deprecation-window-days".to_owned(),
+                    (there, mine.to_string()),
+                    (origin, days.to_string()),
+                ),
+                (Some(_), _) => {}
+                (None, _) => {
+                    merged.deprecation_window_days = Some(days);
+                    first = Some(origin);
+                }
+            }
+        }
+    }
+    merged
 }
 
 fn merge_systems(

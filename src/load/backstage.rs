@@ -320,6 +320,29 @@ impl Reader<'_> {
                 ),
             }
         }
+        for (key, slot) in [("ripple.dev/sunset", 0), ("ripple.dev/deprecated-since", 1)] {
+            let Some(node) = annotation(key) else {
+                continue;
+            };
+            match node.as_str().map(crate::model::parse_date) {
+                Some(Ok(date)) if slot == 0 => decl.component.attrs.sunset = Some(date),
+                Some(Ok(date)) => decl.component.attrs.deprecated_since = Some(date),
+                _ => self.error(
+                    node.pos,
+                    Code::InvalidValue,
+                    format!("annotation {key} of {id} must be a date YYYY-MM-DD"),
+                ),
+            }
+            decl.field_pos.push((
+                if slot == 0 {
+                    "sunset"
+                } else {
+                    "deprecated-since"
+                }
+                .into(),
+                node.pos,
+            ));
+        }
         if let Some(text) = annotation("ripple.dev/compliance").and_then(|n| n.as_str()) {
             decl.component.attrs.compliance = split_list(text).map(str::to_owned).collect();
         }

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::{EdgeDecl, Fragment, JsonItem, JsonPath, NodeDecl, Origin, Sources, SystemDecl};
 use crate::diagnostic::{Code, Diagnostic, Location};
 use crate::model::{
-    Attributes, Component, Dependency, DependencyKind, Evidence, Graph, Kind, SystemInfo,
+    Attributes, Component, Dependency, DependencyKind, Evidence, Graph, Kind, Policies, SystemInfo,
     check_name, parse_id, parse_requirement, parse_version,
 };
 
@@ -30,6 +30,8 @@ struct Wire<'a> {
     ripple: Option<u32>,
     #[serde(default, borrow, skip_serializing_if = "BTreeMap::is_empty")]
     systems: BTreeMap<Cow<'a, str>, SystemInfo>,
+    #[serde(default, skip_serializing_if = "Policies::is_empty")]
+    policies: Policies,
     #[serde(borrow)]
     nodes: Vec<WireNode<'a>>,
     #[serde(default, borrow)]
@@ -75,6 +77,10 @@ struct WireNode<'a> {
     environments: BTreeMap<Cow<'a, str>, Cow<'a, str>>,
     #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
     definition: Option<Cow<'a, str>>,
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    sunset: Option<Cow<'a, str>>,
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    deprecated_since: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize, Serialize)]
@@ -145,6 +151,18 @@ pub(crate) fn read(
         ));
     }
     let mut fragment = Fragment::default();
+    if !wire.policies.is_empty() {
+        let origin = Origin::Json {
+            file,
+            path: JsonPath {
+                section: "policies",
+                item: JsonItem::Key("".into()),
+                field: None,
+                key: None,
+            },
+        };
+        fragment.policies.push((wire.policies, origin));
+    }
     for (name, info) in wire.systems {
         fragment.systems.push(SystemDecl {
             origin: Origin::Json {
@@ -332,6 +350,23 @@ impl Reader<'_, '_> {
                 }
             }
         }
+        for (field, value) in [
+            ("sunset", &node.sunset),
+            ("deprecated_since", &node.deprecated_since),
+        ] {
+            let Some(text) = value else { continue };
+            match crate::model::parse_date(text) {
+                Ok(date) if field == "sunset" => component.attrs.sunset = Some(date),
+                Ok(date) => component.attrs.deprecated_since = Some(date),
+                Err(_) => self.error(
+                    Code::InvalidValue,
+                    "nodes",
+                    item(),
+                    Some(field),
+                    format!("{field} `{text}` is not a date YYYY-MM-DD"),
+                ),
+            }
+        }
         Some(NodeDecl::new(
             component,
             Origin::Json {
@@ -423,6 +458,11 @@ impl Reader<'_, '_> {
 pub fn write(graph: &Graph, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "{{")?;
     writeln!(out, "  \"ripple\": {FORMAT_VERSION},")?;
+    if !graph.policies().is_empty() {
+        write!(out, "  \"policies\": ")?;
+        serde_json::to_writer(&mut *out, graph.policies())?;
+        writeln!(out, ",")?;
+    }
     if !graph.systems().is_empty() {
         write!(out, "  \"systems\": ")?;
         serde_json::to_writer(&mut *out, graph.systems())?;
@@ -515,6 +555,8 @@ fn wire_node(c: &Component) -> WireNode<'_> {
             .map(|(k, v)| (Cow::Borrowed(k.as_str()), Cow::Owned(v.to_string())))
             .collect(),
         definition: s(&a.definition),
+        sunset: a.sunset.map(|d| Cow::Owned(d.to_string())),
+        deprecated_since: a.deprecated_since.map(|d| Cow::Owned(d.to_string())),
     }
 }
 

@@ -23,7 +23,10 @@ const TOP_KEYS: &[&str] = &[
     "topics",
     "datastores",
     "libraries",
+    "policies",
 ];
+
+const POLICY_KEYS: &[&str] = &["deprecation-window-days"];
 
 const COMPONENT_KEYS: &[&str] = &[
     "description",
@@ -39,6 +42,8 @@ const COMPONENT_KEYS: &[&str] = &[
     "version",
     "environments",
     "definition",
+    "sunset",
+    "deprecated-since",
     "provides",
     "consumes",
     "publishes",
@@ -244,6 +249,7 @@ impl Reader<'_> {
         for &(key, _, value) in &entries {
             match key {
                 "systems" => self.systems(value),
+                "policies" => self.policies(value),
                 "services" => self.section(Kind::Service, value, &defaults),
                 "apis" => self.section(Kind::Api, value, &defaults),
                 "topics" => self.section(Kind::Topic, value, &defaults),
@@ -252,6 +258,24 @@ impl Reader<'_> {
                 _ => {}
             }
         }
+    }
+
+    fn policies(&mut self, node: &Node) {
+        let mut policies = crate::model::Policies::default();
+        for (key, _, value) in self.entries(node, "`policies`", Some(POLICY_KEYS)) {
+            let text = self.string(value, &format!("`{key}`"));
+            match text.as_deref().map(str::parse::<u32>) {
+                Some(Ok(days)) => policies.deprecation_window_days = Some(days),
+                Some(Err(_)) => self.error(
+                    value.pos,
+                    Code::InvalidValue,
+                    format!("`{key}` must be a number of days"),
+                ),
+                None => {}
+            }
+        }
+        let origin = self.origin(node.pos);
+        self.fragment.policies.push((policies, origin));
     }
 
     fn systems(&mut self, node: &Node) {
@@ -313,6 +337,19 @@ impl Reader<'_> {
                 "repository" => attrs.repository = self.string(value, &what),
                 "lifecycle" => attrs.lifecycle = self.string(value, &what),
                 "type" => attrs.kind_detail = self.string(value, &what),
+                "sunset" | "deprecated-since" => {
+                    if let Some(text) = self.string(value, &what) {
+                        match crate::model::parse_date(&text) {
+                            Ok(date) if key == "sunset" => decl.component.attrs.sunset = Some(date),
+                            Ok(date) => decl.component.attrs.deprecated_since = Some(date),
+                            Err(_) => self.error(
+                                value.pos,
+                                Code::InvalidValue,
+                                format!("{what} must be a date YYYY-MM-DD, not `{text}`"),
+                            ),
+                        }
+                    }
+                }
                 "definition" => {
                     attrs.definition = self
                         .string(value, &what)

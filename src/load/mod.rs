@@ -338,6 +338,8 @@ pub(crate) struct Fragment {
     pub systems: Vec<SystemDecl>,
     /// Backstage `Location` targets: files to read too (paths relative to where ripple runs).
     pub locations: Vec<(String, Origin)>,
+    /// Policies the file states.
+    pub policies: Vec<(crate::model::Policies, Origin)>,
 }
 
 fn no_model_files(dir: &Path) -> Diagnostic {

@@ -45,6 +45,41 @@ pub struct Attributes {
     pub environments: BTreeMap<String, Version>,
     /// Where the contract is defined (an API spec path).
     pub definition: Option<String>,
+    /// The day the component stops being supported (it is deprecated until then).
+    pub sunset: Option<jiff::civil::Date>,
+    /// The day the component was deprecated; with a deprecation window policy and no sunset, it
+    /// fixes the deadline.
+    pub deprecated_since: Option<jiff::civil::Date>,
+}
+
+impl Attributes {
+    /// Deprecated: `lifecycle: deprecated`, or a sunset or deprecation date.
+    pub fn is_deprecated(&self) -> bool {
+        self.lifecycle.as_deref() == Some("deprecated")
+            || self.sunset.is_some()
+            || self.deprecated_since.is_some()
+    }
+}
+
+/// Organisation-wide rules stated in manifests or fragments.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Policies {
+    /// How many days a deprecated element stays supported when it names no sunset date, counted
+    /// from its deprecation ("support the previous major for 90 days").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deprecation_window_days: Option<u32>,
+}
+
+impl Policies {
+    pub fn is_empty(&self) -> bool {
+        self.deprecation_window_days.is_none()
+    }
+}
+
+/// Parse a calendar date `YYYY-MM-DD` (a date-time's date part is accepted).
+pub fn parse_date(s: &str) -> Result<jiff::civil::Date, jiff::Error> {
+    let s = s.trim();
+    s.get(..10).unwrap_or(s).parse()
 }
 
 /// One node of the graph.

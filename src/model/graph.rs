@@ -11,7 +11,7 @@ use petgraph::Direction;
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use petgraph::visit::EdgeRef;
 
-use super::component::{Component, Dependency, SystemInfo};
+use super::component::{Component, Dependency, Policies, SystemInfo};
 
 type IdIndex = std::collections::HashMap<Box<str>, NodeIndex, foldhash::fast::FixedState>;
 
@@ -21,6 +21,7 @@ pub struct Graph {
     inner: DiGraph<Component, Dependency>,
     index: IdIndex,
     systems: BTreeMap<String, SystemInfo>,
+    policies: Policies,
     cycles: OnceLock<Vec<Vec<NodeIndex>>>,
 }
 
@@ -44,8 +45,18 @@ impl Graph {
             inner,
             index,
             systems,
+            policies: Policies::default(),
             cycles: OnceLock::new(),
         }
+    }
+
+    /// Organisation-wide policies.
+    pub fn policies(&self) -> &Policies {
+        &self.policies
+    }
+
+    pub fn set_policies(&mut self, policies: Policies) {
+        self.policies = policies;
     }
 
     /// Set the dependencies. Each (source, target, kind) must appear once; they are stored sorted.
@@ -189,6 +200,7 @@ impl Graph {
             inner,
             index,
             systems,
+            policies: self.policies.clone(),
             cycles: OnceLock::new(),
         }
     }

@@ -378,3 +378,117 @@ fn environment_files_are_validated_against_the_model() {
     assert!(lines[0].ends_with("environments/production.yaml:3:3: error[dangling-reference]: service:chekout is deployed in `production` but is not defined in the model"), "{}", lines[0]);
     assert!(lines[1].contains("environments/production.yaml:4:21: error[invalid-semver]: version `latest` is not semver"), "{}", lines[1]);
 }
+
+#[test]
+fn windows_list_each_consumer_of_a_deprecated_api_with_its_deadline() {
+    // Tests run on 2026-11-22. orders-api-v1 names its sunset (2027-03-31: 129 days); payments-api-v1
+    // was deprecated on 2026-09-01 under a 90-day window policy (2026-11-30: 8 days, due soon).
+    let run = ripple(&["windows", "fixtures/example", "--format", "json"]);
+    let report = run.expect_code(0).json();
+    assert_eq!(report["today"], "2026-11-22");
+    let rows: Vec<(String, String, String, i64, String)> = report["windows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| {
+            (
+                w["consumer"].as_str().unwrap().to_owned(),
+                w["component"].as_str().unwrap().to_owned(),
+                w["deadline"].as_str().unwrap().to_owned(),
+                w["days_left"].as_i64().unwrap(),
+                w["status"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let row = |c: &str, a: &str, d: &str, n: i64, s: &str| {
+        (c.to_owned(), a.to_owned(), d.to_owned(), n, s.to_owned())
+    };
+    assert_eq!(
+        rows,
+        [
+            row(
+                "service:invoicing-service",
+                "api:payments-api-v1",
+                "2026-11-30",
+                8,
+                "due-soon"
+            ),
+            row(
+                "service:invoicing-service",
+                "api:orders-api-v1",
+                "2027-03-31",
+                129,
+                "open"
+            ),
+            row(
+                "service:shipping-service",
+                "api:orders-api-v1",
+                "2027-03-31",
+                129,
+                "open"
+            ),
+        ]
+    );
+    assert_eq!(
+        report["windows"][1]["environments"],
+        json!(["production", "staging"])
+    );
+    assert_eq!(report["windows"][0]["deadline_from"], "policy");
+}
+
+#[test]
+fn windows_follow_operation_sunsets_and_fail_when_one_passed() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("ripple.yaml"),
+        r#"ripple: 1
+services:
+  billing:
+    version: 1.0.0
+    environments: {production: 1.0.0}
+    consumes:
+      - api: ledger-api
+        uses: ["GET /entries/{id}"]
+  audit:
+    consumes: [ledger-api]
+  ledger:
+    provides: [ledger-api]
+apis:
+  ledger-api:
+    definition: ledger.yaml
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("ledger.yaml"),
+        "openapi: 3.0.3\ninfo: {title: Ledger, version: 1.0.0}\npaths:\n  /entries/{entryId}:\n    get:\n      deprecated: true\n      x-sunset: 2026-10-01\n      responses:\n        '200': {description: ok}\n  /balances:\n    get:\n      responses:\n        '200': {description: ok}\n",
+    )
+    .unwrap();
+    let model = dir.path().join("ripple.yaml");
+    let run = ripple(&["windows", model.to_str().unwrap(), "--format", "json"]);
+    let report = run.expect_code(1).json();
+    let windows = report["windows"].as_array().unwrap();
+    assert_eq!(windows.len(), 2, "{report}");
+    // audit does not say what it uses: it may use the deprecated operation.
+    assert_eq!(windows[0]["consumer"], "service:audit");
+    assert_eq!(windows[0]["uncertain"], true);
+    assert_eq!(windows[1]["consumer"], "service:billing");
+    assert_eq!(windows[1]["element"], "GET /entries/{entryId}");
+    assert_eq!(windows[1]["status"], "overdue");
+    assert_eq!(windows[1]["days_left"], -52);
+    assert_eq!(windows[1]["environments"], json!(["production"]));
+    assert!(
+        windows[1]["declared_at"]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("ledger.yaml")
+    );
+    // The operation's body starts on line 6 (`deprecated: true`, below `get:`).
+    assert_eq!(windows[1]["declared_at"]["line"], 6);
+    let text = ripple(&["windows", model.to_str().unwrap()]).stdout;
+    assert!(
+        text.contains("breaking     window.sunset-passed  service:billing"),
+        "{text}"
+    );
+    assert!(text.contains("uses deprecated api:ledger-api `GET /entries/{entryId}`: sunset 2026-10-01 passed 52 days ago; runs in production"), "{text}");
+}

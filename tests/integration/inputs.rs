@@ -75,7 +75,7 @@ fn manifests_carry_versions_requirements_and_uses() {
         edge["evidence"][0]["file"],
         "fixtures/example/ripple/orders.ripple.yaml"
     );
-    assert_eq!(edge["evidence"][0]["line"], 95);
+    assert_eq!(edge["evidence"][0]["line"], 93);
     assert_eq!(edge["evidence"][0]["rule"], "ripple-yaml.consumes");
 }
 

@@ -1,0 +1,292 @@
+//! Deprecation windows: what each consumer must migrate away from, and by when.
+//!
+//! Deprecations come from the model (a component with `lifecycle: deprecated`, a `sunset` or a
+//! `deprecated-since` date) and from contracts (OpenAPI operations marked `deprecated`, with their
+//! `x-sunset` and `x-deprecated-since` dates). A deprecation without a sunset gets its deadline
+//! from the `deprecation-window-days` policy counted from its deprecation date, when both are
+//! known. Each consumer still using a deprecated element is listed with the deadline, the days
+//! left, and the environments where it still runs.
+
+use std::collections::BTreeSet;
+
+use jiff::civil::Date;
+use serde::Serialize;
+
+use crate::contract::doc::Docs;
+use crate::contract::{Change, uses_element};
+use crate::diagnostic::{Diagnostic, Location};
+use crate::model::{Deployments, Graph, Kind, parse_date};
+
+pub const MIGRATION_DUE: &str = "window.migration-due";
+pub const SUNSET_PASSED: &str = "window.sunset-passed";
+
+/// Deadlines this close are "due soon".
+pub const DUE_SOON_DAYS: i64 = 30;
+
+/// Where a deadline stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// The sunset has passed and the consumer still uses the element.
+    Overdue,
+    /// Within [`DUE_SOON_DAYS`].
+    DueSoon,
+    Open,
+    /// Deprecated without a date to migrate by.
+    Undated,
+}
+
+/// One consumer that must migrate away from one deprecated element.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Window {
+    pub consumer: String,
+    /// The deprecated component, or the component whose contract holds the deprecated element.
+    pub component: String,
+    /// The deprecated contract element (`GET /orders/{id}`), absent when the whole component is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub element: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub days_left: Option<i64>,
+    pub status: Status,
+    /// What set the deadline: `sunset`, `x-sunset`, `policy`, or nothing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deadline_from: Option<String>,
+    /// The consumer's `uses` do not say: it may use the element.
+    pub uncertain: bool,
+    /// Environments where the consumer runs.
+    pub environments: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub declared_at: Option<Location>,
+}
+
+impl Window {
+    fn sort_key(&self) -> (&str, Status, &Option<String>, &str, &Option<String>) {
+        (
+            &self.consumer,
+            self.status,
+            &self.deadline,
+            &self.component,
+            &self.element,
+        )
+    }
+
+    /// The window as a classified change for the shared renderers.
+    pub fn to_change(&self) -> Change {
+        let what = match &self.element {
+            Some(e) => format!("{} `{e}`", self.component),
+            None => self.component.clone(),
+        };
+        let when = match (&self.deadline, self.days_left) {
+            (Some(d), Some(n)) if n < 0 => format!("sunset {d} passed {} days ago", -n),
+            (Some(d), Some(n)) => format!("migrate by {d} ({n} days left)"),
+            _ => "no sunset date set".to_owned(),
+        };
+        let verb = if self.uncertain { "may use" } else { "uses" };
+        let runs = if self.environments.is_empty() {
+            String::new()
+        } else {
+            format!("; runs in {}", self.environments.join(", "))
+        };
+        let rule = if self.status == Status::Overdue {
+            SUNSET_PASSED
+        } else {
+            MIGRATION_DUE
+        };
+        Change::new(
+            rule,
+            self.consumer.clone(),
+            format!("{verb} deprecated {what}: {when}{runs}"),
+            None,
+            self.declared_at.clone(),
+        )
+    }
+}
+
+/// Today, as the deadline arithmetic sees it. `RIPPLE_TODAY` overrides the clock, so that CI and
+/// tests are reproducible.
+pub fn today() -> Date {
+    std::env::var("RIPPLE_TODAY")
+        .ok()
+        .and_then(|d| parse_date(&d).ok())
+        .unwrap_or_else(|| jiff::Zoned::now().date())
+}
+
+/// A deprecated element of a contract.
+struct SpecDeprecation {
+    element: String,
+    sunset: Option<Date>,
+    since: Option<Date>,
+    at: Location,
+}
+
+/// Every consumer of a deprecated element, sorted by consumer. Contracts that cannot be read are
+/// returned as diagnostics, next to the windows of everything else.
+pub fn windows(graph: &Graph, state: &Deployments, today: Date) -> (Vec<Window>, Vec<Diagnostic>) {
+    let mut out = Vec::new();
+    let mut problems = Vec::new();
+    let policy_days = graph.policies().deprecation_window_days;
+    let deadline =
+        |sunset: Option<Date>, since: Option<Date>| -> (Option<Date>, Option<&'static str>) {
+            match (sunset, since, policy_days) {
+                (Some(s), _, _) => (Some(s), Some("sunset")),
+                (None, Some(since), Some(days)) => (
+                    since
+                        .checked_add(jiff::Span::new().days(i64::from(days)))
+                        .ok(),
+                    Some("policy"),
+                ),
+                _ => (None, None),
+            }
+        };
+    for (ix, c) in graph.components() {
+        let consumers: Vec<_> = graph
+            .dependencies_of(ix, petgraph::Direction::Incoming)
+            .filter(|d| d.dependency().kind.source_needs_target())
+            .collect();
+        if consumers.is_empty() {
+            continue;
+        }
+        if c.attrs.is_deprecated() {
+            let (date, from) = deadline(c.attrs.sunset, c.attrs.deprecated_since);
+            for d in &consumers {
+                out.push(window(
+                    d.from().id.clone(),
+                    c.id.clone(),
+                    None,
+                    date,
+                    from,
+                    false,
+                    state,
+                    today,
+                    None,
+                ));
+            }
+        }
+        if c.kind != Kind::Api {
+            continue;
+        }
+        let Some(definition) = &c.attrs.definition else {
+            continue;
+        };
+        let path = std::path::Path::new(definition);
+        if definition.contains("://") || !path.is_file() || !is_openapi(path) {
+            continue;
+        }
+        let deprecations = match openapi_deprecations(path) {
+            Ok(d) => d,
+            Err(errors) => {
+                problems.extend(errors);
+                continue;
+            }
+        };
+        for dep in deprecations {
+            let (date, from) = match (dep.sunset, dep.since, policy_days) {
+                (Some(s), _, _) => (Some(s), Some("x-sunset")),
+                (None, since, _) => deadline(None, since),
+            };
+            for d in &consumers {
+                let uses = &d.dependency().uses;
+                let uncertain = uses.is_empty();
+                if uncertain || uses.iter().any(|u| uses_element(u, &dep.element)) {
+                    out.push(window(
+                        d.from().id.clone(),
+                        c.id.clone(),
+                        Some(dep.element.clone()),
+                        date,
+                        from,
+                        uncertain,
+                        state,
+                        today,
+                        Some(dep.at.clone()),
+                    ));
+                }
+            }
+        }
+    }
+    out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    out.dedup();
+    (out, problems)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn window(
+    consumer: String,
+    component: String,
+    element: Option<String>,
+    deadline: Option<Date>,
+    from: Option<&str>,
+    uncertain: bool,
+    state: &Deployments,
+    today: Date,
+    declared_at: Option<Location>,
+) -> Window {
+    let days_left = deadline
+        .and_then(|d| today.until(d).ok())
+        .map(|span| i64::from(span.get_days()));
+    let status = match days_left {
+        None => Status::Undated,
+        Some(n) if n < 0 => Status::Overdue,
+        Some(n) if n <= DUE_SOON_DAYS => Status::DueSoon,
+        Some(_) => Status::Open,
+    };
+    let environments: BTreeSet<String> = state
+        .environments()
+        .filter(|env| !state.versions(env, None, &consumer).0.is_empty())
+        .map(str::to_owned)
+        .collect();
+    Window {
+        consumer,
+        component,
+        element,
+        deadline: deadline.map(|d| d.to_string()),
+        days_left,
+        status,
+        deadline_from: from.map(str::to_owned),
+        uncertain,
+        environments: environments.into_iter().collect(),
+        declared_at,
+    }
+}
+
+fn is_openapi(path: &std::path::Path) -> bool {
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|t| crate::contract::sniff_text(&t))
+        == Some(crate::contract::Format::Openapi)
+}
+
+const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// Deprecated operations of an OpenAPI or Swagger document.
+fn openapi_deprecations(path: &std::path::Path) -> Result<Vec<SpecDeprecation>, Vec<Diagnostic>> {
+    let docs = Docs::load(path, &["openapi", "swagger"]).map_err(|e| e.errors)?;
+    let mut out = Vec::new();
+    let Some(paths) = docs.get(docs.root(), "paths") else {
+        return Ok(out);
+    };
+    for (route, item) in paths.entries() {
+        let item = docs.resolve(item);
+        for (method, op) in item.entries() {
+            if !METHODS.contains(&method) {
+                continue;
+            }
+            let op = docs.resolve(op);
+            if !op.flag("deprecated") {
+                continue;
+            }
+            out.push(SpecDeprecation {
+                element: format!("{} {route}", method.to_ascii_uppercase()),
+                sunset: op.str("x-sunset").and_then(|d| parse_date(d).ok()),
+                since: op
+                    .str("x-deprecated-since")
+                    .and_then(|d| parse_date(d).ok()),
+                at: docs.location(op),
+            });
+        }
+    }
+    Ok(out)
+}
