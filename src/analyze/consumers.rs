@@ -120,11 +120,12 @@ pub fn report(
         None => find_api(graph, &diff).ok_or_else(|| ApiLookupError::NotFound(diff.new.clone()))?,
     };
     let api_id = graph.component(api_ix).id.clone();
-    let consumers: Vec<(&str, &crate::model::Dependency)> = graph
+    let mut consumers: Vec<(&str, &crate::model::Dependency)> = graph
         .dependencies_of(api_ix, petgraph::Direction::Incoming)
         .filter(|d| d.dependency().kind == DependencyKind::Consumes)
         .map(|d| (d.from().id.as_str(), d.dependency()))
         .collect();
+    consumers.sort_unstable_by_key(|(id, _)| *id);
     if let Some(new) = &new_version {
         for (consumer, dep) in &consumers {
             if let Some(req) = &dep.version
@@ -158,6 +159,8 @@ pub fn report(
                     verdict.breaks.push((*consumer).to_owned());
                 }
             }
+            verdict.breaks.sort_unstable();
+            verdict.may_break.sort_unstable();
             Some(verdict)
         })
         .collect();

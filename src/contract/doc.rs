@@ -117,12 +117,13 @@ impl Docs {
             }
             next += 1;
         }
-        if errors.is_empty() {
-            docs.check_pointers(&mut errors);
-        }
+        // Every pointer too, so that all dangling references are reported in one run (those into
+        // missing files were reported above).
+        docs.check_pointers(&mut errors);
         if errors.is_empty() {
             Ok(docs)
         } else {
+            crate::diagnostic::sort(&mut errors);
             Err(ContractErrors { errors })
         }
     }
@@ -173,12 +174,15 @@ impl Docs {
                 if text.contains("://") {
                     continue;
                 }
-                if let Err(reason) = self.target(file as u32, &text) {
-                    errors.push(Diagnostic::error(
-                        Code::DanglingReference,
-                        Location::new(self.names[file].clone(), pos.line, pos.column),
-                        format!("`$ref: {text}` {reason}"),
-                    ));
+                match self.target(file as u32, &text) {
+                    Err(reason) if !reason.contains("which is not loaded") => {
+                        errors.push(Diagnostic::error(
+                            Code::DanglingReference,
+                            Location::new(self.names[file].clone(), pos.line, pos.column),
+                            format!("`$ref: {text}` {reason}"),
+                        ));
+                    }
+                    _ => {}
                 }
             }
         }

@@ -3,6 +3,7 @@
 
 mod contracts;
 mod deploy;
+mod diff;
 mod export;
 mod inputs;
 mod merge;

@@ -1,0 +1,126 @@
+//! `ripple diff` end to end: consumer verdicts from the example system's graph, semver discipline,
+//! every output format, and bad contracts (exit 2 with file, line and reason).
+
+use crate::util::ripple;
+
+const OLD: &str = "fixtures/example/specs/orders-api-v2.openapi.yaml";
+const NEW: &str = "fixtures/example/proposed/orders-api-v2.openapi.yaml";
+
+#[test]
+fn breaking_changes_name_the_consumers_they_break() {
+    // The proposal adds a `refunded` order status (every operation returning an Order), removes the
+    // cancel operation (no consumer lists it in `uses`) and ships as 2.5.0, a minor bump.
+    let run = ripple(&["diff", OLD, NEW, "--graph", "fixtures/example", "--format", "json"]);
+    let report = run.expect_code(1).json();
+    assert_eq!(report["api"], "api:orders-api-v2");
+    assert_eq!(report["summary"]["breaking"], 5);
+    let changes = report["changes"].as_array().unwrap();
+    let find = |rule: &str, element: &str| {
+        changes
+            .iter()
+            .find(|c| c["rule"] == rule && c["element"] == element)
+            .unwrap_or_else(|| panic!("no {rule} on {element}: {report}"))
+    };
+    let get = find("openapi.response.enum.value-added", "GET /orders/{orderId}");
+    assert_eq!(
+        get["consumers"]["breaks"],
+        serde_json::json!(["service:inventory-service", "service:storefront-bff"])
+    );
+    let place = find("openapi.response.enum.value-added", "POST /orders");
+    assert_eq!(place["consumers"]["breaks"], serde_json::json!(["service:checkout-service"]));
+    let cancel = find("openapi.path.removed", "POST /orders/{orderId}/cancel");
+    assert_eq!(cancel["consumers"]["breaks"], serde_json::json!([]));
+    assert_eq!(cancel["old"]["line"], 73);
+    let semver = find("semver.breaking-change-without-major", "version");
+    assert!(semver["message"].as_str().unwrap().contains("2.4.0 -> 2.5.0"));
+    let added = find("openapi.request.property.added-optional", "POST /orders");
+    assert_eq!(added["class"], "non-breaking");
+    assert!(added.get("consumers").is_none());
+    let text = ripple(&["diff", OLD, NEW, "--graph", "fixtures/example"]).stdout;
+    assert!(text.contains("  no known consumer uses it\n"), "{text}");
+}
+
+#[test]
+fn without_breaking_changes_diff_exits_0() {
+    let run = ripple(&["diff", OLD, OLD]);
+    run.expect_code(0);
+    assert!(run.stdout.ends_with("0 changes: 0 breaking, 0 deprecations, 0 non-breaking\n"), "{}", run.stdout);
+}
+
+#[test]
+fn every_ci_format_reports_the_same_findings() {
+    let junit = ripple(&["diff", OLD, NEW, "--format", "junit"]);
+    junit.expect_code(1);
+    assert!(junit.stdout.contains(r#"<testsuites name="ripple" tests="6" failures="5" errors="0">"#), "{}", junit.stdout);
+    let sarif = ripple(&["diff", OLD, NEW, "--format", "sarif"]).json();
+    assert_eq!(sarif["version"], "2.1.0");
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 6);
+    let errors = results.iter().filter(|r| r["level"] == "error").count();
+    assert_eq!(errors, 5);
+    let located = results.iter().find(|r| r["ruleId"] == "openapi.path.removed").unwrap();
+    assert_eq!(located["locations"][0]["physicalLocation"]["region"]["startLine"], 73);
+    let rules: Vec<&str> = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert!(rules.contains(&"semver.breaking-change-without-major"), "{rules:?}");
+    let github = ripple(&["diff", OLD, NEW, "--format", "github"]).stdout;
+    assert_eq!(github.lines().filter(|l| l.starts_with("::error ")).count(), 5, "{github}");
+    assert!(github.contains("::error file=fixtures/example/specs/orders-api-v2.openapi.yaml,line=73,col=7,title=openapi.path.removed::"), "{github}");
+    assert_eq!(github.lines().filter(|l| l.starts_with("::notice ")).count(), 1);
+    let markdown = ripple(&["diff", OLD, NEW, "--format", "markdown"]).stdout;
+    assert!(markdown.contains("❌ **5 breaking changes**"), "{markdown}");
+    assert_eq!(markdown.lines().filter(|l| l.starts_with("| ❌ |")).count(), 5);
+}
+
+#[test]
+fn an_unparsable_contract_names_the_place() {
+    let run = ripple(&["diff", "fixtures/contracts-invalid/unparsable.yaml", OLD]);
+    run.expect_code(2);
+    assert!(run.stdout.is_empty());
+    let first = run.stderr.lines().next().unwrap();
+    assert!(
+        first.starts_with("fixtures/contracts-invalid/unparsable.yaml:") && first.contains(": error[syntax]: malformed YAML/JSON:"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn dangling_refs_are_all_reported_with_their_places() {
+    let run = ripple(&["diff", "fixtures/contracts-invalid/dangling-ref.yaml", OLD]);
+    run.expect_code(2);
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(
+        lines[..2],
+        [
+            "fixtures/contracts-invalid/dangling-ref.yaml:14:23: error[dangling-reference]: `$ref: #/components/schemas/Order` points at nothing: `Order` is not in fixtures/contracts-invalid/dangling-ref.yaml",
+            "fixtures/contracts-invalid/dangling-ref.yaml:18:17: error[dangling-reference]: `$ref: ./parameters.yaml#/OrderId` names fixtures/contracts-invalid/parameters.yaml, which does not exist",
+        ],
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn unknown_and_mismatched_formats_are_errors() {
+    let run = ripple(&["diff", "fixtures/contracts-invalid/not-a-contract.yaml", OLD]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("fixtures/contracts-invalid/not-a-contract.yaml: error[unknown-format]: unknown contract format"), "{}", run.stderr);
+    let run = ripple(&["diff", OLD, "fixtures/example/specs/cart.proto"]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("is openapi but fixtures/example/specs/cart.proto is protobuf"), "{}", run.stderr);
+    let run = ripple(&["diff", OLD, "fixtures/nope.yaml"]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("fixtures/nope.yaml: error[io]: cannot read: no such file or directory"), "{}", run.stderr);
+}
+
+#[test]
+fn an_api_that_is_not_in_the_graph_is_an_error() {
+    let run = ripple(&["diff", OLD, NEW, "--graph", "fixtures/example", "--api", "api:nope"]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("--api api:nope: no such api in the model"), "{}", run.stderr);
+}
