@@ -7,10 +7,10 @@
 //! exists but the final state is compatible, the set is reported as safe only when deployed
 //! together, instead of each member blocking the other.
 //!
-//! What a version requires is what the model declares: the model describes the candidate versions
-//! (CI checks the branch it builds) and, for everything else, the version in its `version`
-//! attribute. The requirements of other versions (an old version of a candidate, a deployed version
-//! older than the model's) are not known and are taken to be satisfied: they run today.
+//! What a version requires is what the model declares. For a candidate that is its new version (CI
+//! checks the branch it builds); the old version's requirement is not known, and it runs today, so
+//! it is taken to be satisfied. A deployed version of anything else is assumed to require what the
+//! model declares for it, and a finding that rests on that assumption says so.
 //! Problems that already exist before the release (skew) are not blamed on it.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -79,6 +79,8 @@ pub struct CheckReport {
 struct Violation {
     consumer: String,
     consumer_version: String,
+    /// The version whose requirement the model declares, when the running one differs.
+    declared: Option<String>,
     provider: String,
     /// Empty when the provider is missing.
     provider_version: String,
@@ -143,15 +145,13 @@ impl Checker<'_> {
                     let (consumer, provider) = (&d.from().id, &d.to().id);
                     let empty = BTreeSet::new();
                     let consumer_versions = state.get(consumer).unwrap_or(&empty);
-                    // The requirement is the new version's for a candidate, the running one's
-                    // otherwise.
-                    let described = self
-                        .new_version(consumer)
-                        .or(d.from().attrs.version.as_ref());
-                    let governed: Vec<&Version> = match described {
-                        Some(known) => consumer_versions.iter().filter(|v| *v == known).collect(),
+                    // A candidate's requirement is its new version's; the old version's is not
+                    // known. Anything else is assumed to require what the model declares.
+                    let governed: Vec<&Version> = match self.new_version(consumer) {
+                        Some(new) => consumer_versions.iter().filter(|v| *v == new).collect(),
                         None => consumer_versions.iter().collect(),
                     };
+                    let declared = d.from().attrs.version.as_ref();
                     let Some(consumer_version) = governed.first() else {
                         continue;
                     };
@@ -163,6 +163,9 @@ impl Checker<'_> {
                             out.insert(Violation {
                                 consumer: consumer.clone(),
                                 consumer_version: consumer_version.to_string(),
+                                declared: declared
+                                    .filter(|v| v != consumer_version)
+                                    .map(ToString::to_string),
                                 provider: provider.clone(),
                                 provider_version: String::new(),
                                 requirement: dep
@@ -179,6 +182,9 @@ impl Checker<'_> {
                         out.insert(Violation {
                             consumer: consumer.clone(),
                             consumer_version: consumer_version.to_string(),
+                                declared: declared
+                                    .filter(|v| v != consumer_version)
+                                    .map(ToString::to_string),
                             provider: provider.clone(),
                             provider_version: pv.to_string(),
                             requirement: req.to_string(),
@@ -331,6 +337,10 @@ fn to_change(v: &Violation, during: bool, env: &str) -> Change {
     } else {
         format!(" (uses {})", v.uses.join(", "))
     };
+    let assumed = match &v.declared {
+        Some(d) => format!(" (assuming {} requires what {d} declares)", v.consumer_version),
+        None => String::new(),
+    };
     let when = if during {
         "while both versions run during the rollout"
     } else {
@@ -348,7 +358,7 @@ fn to_change(v: &Violation, during: bool, env: &str) -> Change {
         (
             REQUIREMENT_UNMET,
             format!(
-                "{}@{} requires {} {}{uses}, but {}@{} would run in {env} {when}",
+                "{}@{} requires {} {}{uses}, but {}@{} would run in {env} {when}{assumed}",
                 v.consumer,
                 v.consumer_version,
                 v.provider,

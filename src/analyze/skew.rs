@@ -3,9 +3,8 @@
 //! mid-rollout.
 //!
 //! The requirement on an edge is the one the model declares for the consumer version it describes
-//! (`version`); it is judged where that version runs. Another version of the consumer running
-//! elsewhere has requirements the model does not know (its own fragment, scanned from its own
-//! commit, does). A provider a consumer needs that is recorded elsewhere but not in
+//! (`version`). A consumer running another version is assumed to require the same, and the finding
+//! says so (`declared_for`): its own fragment, scanned from its own commit, would know better. A provider a consumer needs that is recorded elsewhere but not in
 //! this environment is skew too (`skew.provider-missing`); a provider never recorded anywhere is
 //! unknown, not missing.
 
@@ -38,6 +37,9 @@ pub struct Skew {
     pub excluded: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub uses: Vec<String>,
+    /// The consumer version the requirement is declared for, when other versions run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub declared_for: Option<String>,
 }
 
 impl Skew {
@@ -66,10 +68,14 @@ impl Skew {
             } else {
                 format!("{} runs {}", self.provider, self.provider_versions[0])
             };
+            let assumed = match &self.declared_for {
+                Some(d) => format!(" (the requirement is declared for {d})"),
+                None => String::new(),
+            };
             (
                 REQUIREMENT_UNMET,
                 format!(
-                    "{place}: {consumer} requires {} {}, but {running}; {} excluded",
+                    "{place}: {consumer} requires {} {}, but {running}; {} excluded{assumed}",
                     self.provider,
                     self.requirement.as_deref().unwrap_or("*"),
                     self.excluded.join(", ")
@@ -110,12 +116,7 @@ pub fn skew(graph: &Graph, state: &Deployments, env: Option<&str>) -> Vec<Skew> 
             }
             let (consumer, provider) = (dep.from(), dep.to());
             for region in &regions {
-                let (mut cv, c_wild) = state.versions(env, *region, &consumer.id);
-                // The model states the requirements of the consumer version it describes; another
-                // version running there has requirements of its own that the model does not know.
-                if let Some(described) = &consumer.attrs.version {
-                    cv.retain(|v| *v == described);
-                }
+                let (cv, c_wild) = state.versions(env, *region, &consumer.id);
                 if cv.is_empty() {
                     continue;
                 }
@@ -145,6 +146,12 @@ pub fn skew(graph: &Graph, state: &Deployments, env: Option<&str>) -> Vec<Skew> 
                     requirement: d.version.as_ref().map(ToString::to_string),
                     excluded,
                     uses: d.uses.iter().cloned().collect(),
+                    declared_for: consumer
+                        .attrs
+                        .version
+                        .as_ref()
+                        .filter(|v| !cv.contains(v))
+                        .map(ToString::to_string),
                 });
             }
         }

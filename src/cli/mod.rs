@@ -163,6 +163,11 @@ enum Command {
         #[arg(long, value_name = "DIR", default_value = "environments")]
         state: PathBuf,
     },
+    /// List every rule a finding can name: id, class and meaning.
+    Rules {
+        #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
+        format: RulesFormat,
+    },
     /// Check the model files and report every problem; exit 2 if there is any error.
     Validate {
         #[arg(required = true)]
@@ -176,6 +181,13 @@ enum Command {
 #[derive(Clone, Copy, Debug, ValueEnum)]
 enum SummaryFormat {
     Text,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum RulesFormat {
+    Text,
+    Markdown,
     Json,
 }
 
@@ -479,6 +491,34 @@ fn execute(cli: Cli) -> Result<u8> {
             state,
         } => {
             record_deployment(&items, &env, region.as_deref(), add, undeploy, &state)?;
+        }
+        Command::Rules { format } => {
+            let mut out = output(None)?;
+            let rules: Vec<&contract::Rule> = contract::rules::all().collect();
+            match format {
+                RulesFormat::Text => {
+                    let width = rules.iter().map(|r| r.id.len()).max().unwrap_or(0);
+                    for r in &rules {
+                        writeln!(out, "{:<width$}  {:<12}  {}", r.id, r.class.as_str(), r.summary)?;
+                    }
+                }
+                RulesFormat::Markdown => {
+                    writeln!(out, "| rule | class | meaning |")?;
+                    writeln!(out, "|---|---|---|")?;
+                    for r in &rules {
+                        writeln!(out, "| `{}` | {} | {} |", r.id, r.class.as_str(), r.summary)?;
+                    }
+                }
+                RulesFormat::Json => {
+                    let list: Vec<serde_json::Value> = rules
+                        .iter()
+                        .map(|r| serde_json::json!({"id": r.id, "class": r.class, "summary": r.summary}))
+                        .collect();
+                    serde_json::to_writer_pretty(&mut out, &list)?;
+                    writeln!(out)?;
+                }
+            }
+            out.flush()?;
         }
         Command::Validate {
             paths,

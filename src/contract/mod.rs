@@ -11,7 +11,8 @@ pub mod asyncapi;
 pub(crate) mod doc;
 pub mod openapi;
 pub mod proto;
-mod rules;
+pub mod rules;
+mod schema;
 pub mod sql;
 
 use std::path::Path;
@@ -184,16 +185,6 @@ pub fn diff_paths(old: &Path, new: &Path) -> Result<Diff, ContractErrors> {
     }
 }
 
-/// The error for a format whose diff is not available.
-pub(crate) fn unsupported(path: &Path, format: Format) -> ContractErrors {
-    Diagnostic::error(
-        Code::UnknownFormat,
-        Location::new(display(path), 0, 0),
-        format!("{} contracts are not supported yet", format.as_str()),
-    )
-    .into()
-}
-
 /// The display form of a path: as given, without a leading `./`.
 pub(crate) fn display(path: &Path) -> std::sync::Arc<str> {
     let s = path.to_string_lossy();
@@ -297,19 +288,44 @@ pub(crate) fn sniff_text(text: &str) -> Option<Format> {
     None
 }
 
-/// Whether a consumer's `uses` entry names `element`. Paths compare with their parameters
-/// unnamed (`GET /orders/{id}` uses `GET /orders/{orderId}`), and a short name uses a qualified
-/// element (`GetOrder` uses `orders.v1.OrderService/GetOrder`).
+/// Whether a consumer's `uses` entry names `element`, or something that contains it.
+///
+/// - Paths compare with their parameters unnamed: `GET /orders/{id}` uses `GET /orders/{orderId}`.
+/// - An rpc's short name uses the qualified rpc: `GetOrder` uses `orders.v1.OrderService/GetOrder`
+///   (only rpcs: a bare `status` must not match every field or column called `status`).
+/// - A container uses its members: `table orders` uses `column orders.status`,
+///   `orders.v1.Order` uses `orders.v1.Order.total`, `channel order-events` uses
+///   `message order-events/OrderPlaced`.
 pub fn uses_element(uses: &str, element: &str) -> bool {
-    if uses == element {
+    if uses == element || normalize_template(uses) == normalize_template(element) {
         return true;
     }
-    if normalize_template(uses) == normalize_template(element) {
+    let is_rpc = !element.contains(' ') && element.contains('/');
+    if is_rpc && element.rsplit_once('/').is_some_and(|(_, rpc)| rpc == uses) {
         return true;
     }
-    element
-        .rsplit_once(['/', '.'])
-        .is_some_and(|(_, short)| short == uses)
+    let (uses_kind, uses_name) = split_kind(uses);
+    let (element_kind, element_name) = split_kind(element);
+    let same_family = match (uses_kind, element_kind) {
+        (a, b) if a == b => true,
+        ("table", "column") | ("view", "column") | ("channel", "message") => true,
+        _ => false,
+    };
+    // HTTP operations (`GET /orders`) contain nothing: `/orders/{id}` is another operation.
+    same_family
+        && !element_name.contains(' ')
+        && element_name.len() > uses_name.len()
+        && element_name.starts_with(uses_name)
+        && matches!(element_name.as_bytes()[uses_name.len()], b'.' | b'/')
+}
+
+/// `table orders` → (`table`, `orders`); `orders.v1.Order` → (``, `orders.v1.Order`).
+fn split_kind(s: &str) -> (&str, &str) {
+    const KINDS: &[&str] = &["table", "column", "view", "type", "channel", "message", "security"];
+    match s.split_once(' ') {
+        Some((kind, name)) if KINDS.contains(&kind) => (kind, name),
+        _ => ("", s),
+    }
 }
 
 fn normalize_template(s: &str) -> String {
@@ -345,6 +361,17 @@ mod tests {
         assert!(uses_element("GetOrder", "orders.v1.OrderService/GetOrder"));
         assert!(!uses_element("Get", "orders.v1.OrderService/GetOrder"));
         assert!(uses_element("table orders", "table orders"));
+    }
+
+    #[test]
+    fn containers_use_their_members_and_bare_names_do_not_spread() {
+        assert!(uses_element("table orders", "column orders.status"));
+        assert!(!uses_element("table orders", "column orders_archive.status"));
+        assert!(!uses_element("status", "column orders.status"));
+        assert!(uses_element("orders.v1.Order", "orders.v1.Order.total"));
+        assert!(!uses_element("orders.v1.Order", "orders.v1.OrderLine.total"));
+        assert!(uses_element("channel order-events", "message order-events/OrderPlaced"));
+        assert!(!uses_element("GET /orders", "GET /orders/{id}"));
     }
 
     #[test]

@@ -2,14 +2,15 @@
 //!
 //! Both versions are read into one normalised view (an operation has parameters, an optional
 //! request body and responses, each body a schema per media type), then compared. Schemas are
-//! compared in a direction: a request schema may widen but not narrow (old clients still send what
-//! they sent), a response schema may narrow but not widen (old clients still understand what they
-//! get). That one idea decides most classifications, as in oasdiff.
+//! compared in a direction (`super::schema`): a request schema may widen but not narrow (old
+//! clients still send what they sent), a response schema may narrow but not widen (old clients
+//! still understand what they get). That one idea decides most classifications, as in oasdiff.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use super::doc::{At, Docs};
+use super::schema::{self, Comparison, Direction, RuleIds, show};
 use super::{Change, Class, ContractErrors, Diff, Format, Rule};
 
 const fn rule(id: &'static str, class: Class, summary: &'static str) -> Rule {
@@ -245,6 +246,41 @@ pub const RULES: &[Rule] = &[
     ),
 ];
 
+/// The rules of schema changes: requests must accept what old clients send, responses must
+/// produce only what old clients read.
+const SCHEMA_RULES: schema::Rules = schema::Rules {
+    accept: RuleIds {
+        type_changed: "openapi.request.type.changed",
+        nullable: "openapi.request.nullable.removed",
+        format_changed: "openapi.request.format.changed",
+        enum_value_added: "openapi.request.enum.value-added",
+        enum_value_removed: "openapi.request.enum.value-removed",
+        constraint_narrowed: "openapi.request.constraint.narrowed",
+        constraint_widened: "openapi.request.constraint.widened",
+        property_removed: "openapi.request.property.removed",
+        property_added_required: "openapi.request.property.added-required",
+        property_added_optional: "openapi.request.property.added-optional",
+        property_became_required: "openapi.request.property.became-required",
+        property_became_optional: "openapi.request.property.became-optional",
+        property_deprecated: "openapi.property.deprecated",
+    },
+    produce: RuleIds {
+        type_changed: "openapi.response.type.changed",
+        nullable: "openapi.response.nullable.added",
+        format_changed: "openapi.response.format.changed",
+        enum_value_added: "openapi.response.enum.value-added",
+        enum_value_removed: "openapi.response.enum.value-removed",
+        constraint_narrowed: "openapi.response.constraint.narrowed",
+        constraint_widened: "openapi.response.constraint.widened",
+        property_removed: "openapi.response.property.removed",
+        property_added_required: "openapi.response.property.added",
+        property_added_optional: "openapi.response.property.added",
+        property_became_required: "openapi.response.property.became-required",
+        property_became_optional: "openapi.response.property.became-optional",
+        property_deprecated: "openapi.property.deprecated",
+    },
+};
+
 const METHODS: &[&str] = &[
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
@@ -270,7 +306,7 @@ pub fn diff_paths(old: &Path, new: &Path) -> Result<Diff, ContractErrors> {
         old: &old_docs,
         new: &new_docs,
         changes: Vec::new(),
-        visiting: HashSet::new(),
+        schemas: Comparison::new(&old_docs, &new_docs, &SCHEMA_RULES),
         today: today(),
     };
     cx.compare(&old_api, &new_api);
@@ -500,21 +536,11 @@ fn security(list: At<'_>) -> Vec<BTreeMap<&str, BTreeSet<&str>>> {
         .collect()
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Direction {
-    Request,
-    Response,
-}
-
-/// A node's identity: its file and address.
-type NodePtr = (u32, *const crate::load::yaml::Node);
-
 struct Cx<'d> {
     old: &'d Docs,
     new: &'d Docs,
     changes: Vec<Change>,
-    /// Schema pairs being compared, to stop at recursive schemas.
-    visiting: HashSet<(NodePtr, NodePtr)>,
+    schemas: Comparison<'d>,
     today: String,
 }
 
@@ -692,7 +718,7 @@ impl<'d> Cx<'d> {
                     let os = self.old.get(*p, "schema").unwrap_or(*p);
                     let ns = self.new.get(*np, "schema").unwrap_or(*np);
                     let place = format!("{loc} parameter `{name}`");
-                    self.schema(Direction::Request, element, &place, "", os, ns);
+                    self.schema(Direction::Accept, element, &place, "", os, ns);
                 }
             }
         }
@@ -737,7 +763,7 @@ impl<'d> Cx<'d> {
                         Some(b.at),
                     );
                 }
-                self.bodies(Direction::Request, element, "request body", a, b);
+                self.bodies(Direction::Accept, element, "request body", a, b);
             }
             _ => {}
         }
@@ -746,7 +772,7 @@ impl<'d> Cx<'d> {
             match new.responses.get(status) {
                 Some(b) => {
                     let place = format!("response {status}");
-                    self.bodies(Direction::Response, element, &place, a, b);
+                    self.bodies(Direction::Produce, element, &place, a, b);
                     for (header, h) in &a.headers {
                         if !b.headers.contains_key(header) {
                             self.push(
@@ -849,8 +875,8 @@ impl<'d> Cx<'d> {
             match b.media.get(media) {
                 None => {
                     let rule = match dir {
-                        Direction::Request => "openapi.request.media-type.removed",
-                        Direction::Response => "openapi.response.media-type.removed",
+                        Direction::Accept => "openapi.request.media-type.removed",
+                        Direction::Produce => "openapi.response.media-type.removed",
                     };
                     self.push(
                         rule,
@@ -874,7 +900,8 @@ impl<'d> Cx<'d> {
         }
     }
 
-    /// Compare two schemas in a direction. `place` names where the schema is, for messages.
+    /// Compare two schemas in a direction (requests accept, responses produce). `place` names
+    /// where the schema is, for messages; `path` the property inside it.
     fn schema(
         &mut self,
         dir: Direction,
@@ -884,527 +911,16 @@ impl<'d> Cx<'d> {
         old: At<'d>,
         new: At<'d>,
     ) {
-        // `place` is the body or parameter; `path` the property inside it (`items[].price`).
-        let at_path = if path.is_empty() {
-            place.to_owned()
-        } else {
-            format!("{place}: `{path}`")
-        };
-        let at_path = at_path.as_str();
-        let (old, new) = (self.old.resolve(old), self.new.resolve(new));
-        let key = (old.ptr(), new.ptr());
-        if !self.visiting.insert(key) {
-            return;
-        }
-        let a = View::of(self.old, old);
-        let b = View::of(self.new, new);
-        let req = dir == Direction::Request;
-        let pick =
-            |request: &'static str, response: &'static str| if req { request } else { response };
-
-        // Types: what old clients send must still be accepted; what they get must still be read.
-        if !a.types.is_empty() && !b.types.is_empty() {
-            let (narrow, wide) = (accepts(&a.types, &b.types), accepts(&b.types, &a.types));
-            let (an, bn) = (without_null(&a.types), without_null(&b.types));
-            let null_only = an == bn;
-            if req && !wide {
-                if null_only {
-                    self.push(
-                        "openapi.request.nullable.removed",
-                        element,
-                        format!("{at_path}: no longer accepts null"),
-                        Some(old),
-                        Some(new),
-                    );
-                } else {
-                    self.push(
-                        "openapi.request.type.changed",
-                        element,
-                        format!(
-                            "{at_path}: type changed from {} to {}",
-                            list(&a.types),
-                            list(&b.types)
-                        ),
-                        Some(old),
-                        Some(new),
-                    );
-                }
-            } else if !req && !narrow {
-                if null_only {
-                    self.push(
-                        "openapi.response.nullable.added",
-                        element,
-                        format!("{at_path}: may now be null"),
-                        Some(old),
-                        Some(new),
-                    );
-                } else {
-                    self.push(
-                        "openapi.response.type.changed",
-                        element,
-                        format!(
-                            "{at_path}: type changed from {} to {}",
-                            list(&a.types),
-                            list(&b.types)
-                        ),
-                        Some(old),
-                        Some(new),
-                    );
-                }
-            }
-        }
-        // Formats (a type change already says everything about the value).
-        let type_changed = !a.types.is_empty()
-            && !b.types.is_empty()
-            && without_null(&a.types) != without_null(&b.types);
-        if type_changed {
-            // Reported above.
-        } else if a.format != b.format && a.format.is_some() {
-            let widening = matches!(
-                (a.format, b.format),
-                (Some("int32"), Some("int64")) | (Some("float"), Some("double")) | (_, None)
-            );
-            let breaks = if req {
-                !widening
-            } else {
-                !matches!(
-                    (a.format, b.format),
-                    (Some("int64"), Some("int32")) | (Some("double"), Some("float"))
-                )
-            };
-            if breaks {
-                self.push(
-                    pick(
-                        "openapi.request.format.changed",
-                        "openapi.response.format.changed",
-                    ),
-                    element,
-                    format!(
-                        "{at_path}: format changed from {} to {}",
-                        show(a.format),
-                        show(b.format)
-                    ),
-                    Some(old),
-                    Some(new),
-                );
-            }
-        } else if a.format.is_none() && b.format.is_some() && req {
-            self.push(
-                "openapi.request.format.changed",
+        for found in self.schemas.compare(dir, place, path, old, new) {
+            self.changes.push(Change::new(
+                found.rule,
                 element,
-                format!("{at_path}: format {} now required", show(b.format)),
-                Some(old),
-                Some(new),
-            );
-        }
-        // Enums.
-        match (&a.enumeration, &b.enumeration) {
-            (Some(ea), Some(eb)) => {
-                let removed: Vec<&String> = ea.difference(eb).collect();
-                let added: Vec<&String> = eb.difference(ea).collect();
-                if !removed.is_empty() {
-                    self.push(
-                        pick(
-                            "openapi.request.enum.value-removed",
-                            "openapi.response.enum.value-removed",
-                        ),
-                        element,
-                        format!(
-                            "{at_path}: enum value{} {} removed",
-                            plural_s(removed.len()),
-                            quoted(&removed)
-                        ),
-                        Some(old),
-                        Some(new),
-                    );
-                }
-                if !added.is_empty() {
-                    self.push(
-                        pick(
-                            "openapi.request.enum.value-added",
-                            "openapi.response.enum.value-added",
-                        ),
-                        element,
-                        format!(
-                            "{at_path}: enum value{} {} added",
-                            plural_s(added.len()),
-                            quoted(&added)
-                        ),
-                        Some(old),
-                        Some(new),
-                    );
-                }
-            }
-            (None, Some(eb)) => {
-                let values: Vec<&String> = eb.iter().collect();
-                self.constraint(
-                    dir,
-                    element,
-                    at_path,
-                    true,
-                    format!("now restricted to {}", quoted(&values)),
-                    old,
-                    new,
-                );
-            }
-            (Some(_), None) => {
-                self.constraint(
-                    dir,
-                    element,
-                    at_path,
-                    false,
-                    "no longer restricted to an enum".to_owned(),
-                    old,
-                    new,
-                );
-            }
-            (None, None) => {}
-        }
-        // Numeric and size constraints: `max`-like keys narrow when they fall, `min`-like when they rise.
-        for (key, is_max) in [
-            ("maximum", true),
-            ("exclusiveMaximum", true),
-            ("maxLength", true),
-            ("maxItems", true),
-            ("maxProperties", true),
-            ("minimum", false),
-            ("exclusiveMinimum", false),
-            ("minLength", false),
-            ("minItems", false),
-            ("minProperties", false),
-        ] {
-            let (x, y) = (number(old, key), number(new, key));
-            let narrowed = match (x, y) {
-                (Some(x), Some(y)) if x == y => continue,
-                (Some(x), Some(y)) => (y < x) == is_max,
-                (None, Some(_)) => true,
-                (Some(_), None) => false,
-                (None, None) => continue,
-            };
-            let describe = |v: Option<f64>| v.map_or("none".to_owned(), |v| format!("{v}"));
-            self.constraint(
-                dir,
-                element,
-                at_path,
-                narrowed,
-                format!("{key} changed from {} to {}", describe(x), describe(y)),
-                old,
-                new,
-            );
-        }
-        match (old.str("pattern"), new.str("pattern")) {
-            (x, y) if x == y => {}
-            (_, Some(y)) => self.constraint(
-                dir,
-                element,
-                at_path,
-                true,
-                format!("pattern changed to `{y}`"),
-                old,
-                new,
-            ),
-            (Some(_), None) => self.constraint(
-                dir,
-                element,
-                at_path,
-                false,
-                "pattern removed".to_owned(),
-                old,
-                new,
-            ),
-            _ => {}
-        }
-        if a.closed != b.closed {
-            self.constraint(
-                dir,
-                element,
-                at_path,
-                b.closed,
-                if b.closed {
-                    "additional properties no longer allowed".to_owned()
-                } else {
-                    "additional properties now allowed".to_owned()
-                },
-                old,
-                new,
-            );
-        }
-        // Alternatives.
-        if a.alternatives.len() != b.alternatives.len() && !a.alternatives.is_empty() {
-            let narrowed = b.alternatives.len() < a.alternatives.len();
-            self.constraint(
-                dir,
-                element,
-                at_path,
-                narrowed,
-                format!(
-                    "alternatives (oneOf/anyOf) changed from {} to {}",
-                    a.alternatives.len(),
-                    b.alternatives.len()
-                ),
-                old,
-                new,
-            );
-        } else {
-            for (i, (x, y)) in a.alternatives.iter().zip(&b.alternatives).enumerate() {
-                let alt = format!("{place} alternative {}", i + 1);
-                self.schema(dir, element, &alt, path, *x, *y);
-            }
-        }
-        // Properties.
-        let child = |name: &str| {
-            if path.is_empty() {
-                name.to_owned()
-            } else {
-                format!("{path}.{name}")
-            }
-        };
-        for (name, p) in &a.properties {
-            let p = self.old.resolve(*p);
-            if skip_property(dir, p) {
-                continue;
-            }
-            let sub = child(name);
-            match b.properties.get(name) {
-                None => {
-                    let rule = pick(
-                        "openapi.request.property.removed",
-                        "openapi.response.property.removed",
-                    );
-                    self.push(
-                        rule,
-                        element,
-                        format!("{place}: property `{sub}` removed"),
-                        Some(p),
-                        Some(new),
-                    );
-                }
-                Some(np) => {
-                    let np = self.new.resolve(*np);
-                    let (was, is) = (a.required.contains(name), b.required.contains(name));
-                    let change = match (req, was, is) {
-                        (true, false, true) => Some((
-                            "openapi.request.property.became-required",
-                            "became required",
-                        )),
-                        (true, true, false) => Some((
-                            "openapi.request.property.became-optional",
-                            "became optional",
-                        )),
-                        (false, true, false) => Some((
-                            "openapi.response.property.became-optional",
-                            "is no longer required",
-                        )),
-                        (false, false, true) => Some((
-                            "openapi.response.property.became-required",
-                            "is now required",
-                        )),
-                        _ => None,
-                    };
-                    if let Some((rule, what)) = change {
-                        self.push(
-                            rule,
-                            element,
-                            format!("{place}: property `{sub}` {what}"),
-                            Some(p),
-                            Some(np),
-                        );
-                    }
-                    if !p.flag("deprecated") && np.flag("deprecated") {
-                        self.push(
-                            "openapi.property.deprecated",
-                            element,
-                            format!("{place}: property `{sub}` deprecated"),
-                            Some(p),
-                            Some(np),
-                        );
-                    }
-                    self.schema(dir, element, place, &sub, p, np);
-                }
-            }
-        }
-        for (name, np) in &b.properties {
-            if a.properties.contains_key(name) {
-                continue;
-            }
-            let np = self.new.resolve(*np);
-            if skip_property(dir, np) {
-                continue;
-            }
-            let sub = child(name);
-            let required = b.required.contains(name);
-            let rule = match (dir, required) {
-                (Direction::Request, true) => "openapi.request.property.added-required",
-                (Direction::Request, false) => "openapi.request.property.added-optional",
-                (Direction::Response, _) => "openapi.response.property.added",
-            };
-            let what = if required && req {
-                "required property"
-            } else {
-                "property"
-            };
-            self.push(
-                rule,
-                element,
-                format!("{place}: {what} `{sub}` added"),
-                Some(old),
-                Some(np),
-            );
-        }
-        // Array items.
-        if let (Some(x), Some(y)) = (a.items, b.items) {
-            let sub = format!("{path}[]");
-            self.schema(dir, element, place, &sub, x, y);
-        }
-        self.visiting.remove(&key);
-    }
-
-    /// A constraint that narrowed (`true`) or widened: breaking for requests when narrowed, for
-    /// responses when widened.
-    #[allow(clippy::too_many_arguments)]
-    fn constraint(
-        &mut self,
-        dir: Direction,
-        element: &str,
-        place: &str,
-        narrowed: bool,
-        what: String,
-        old: At<'_>,
-        new: At<'_>,
-    ) {
-        let rule = match (dir, narrowed) {
-            (Direction::Request, true) => "openapi.request.constraint.narrowed",
-            (Direction::Request, false) => "openapi.request.constraint.widened",
-            (Direction::Response, true) => "openapi.response.constraint.narrowed",
-            (Direction::Response, false) => "openapi.response.constraint.widened",
-        };
-        self.push(
-            rule,
-            element,
-            format!("{place}: {what}"),
-            Some(old),
-            Some(new),
-        );
-    }
-}
-
-/// `readOnly` properties are never sent, `writeOnly` ones never returned.
-fn skip_property(dir: Direction, p: At<'_>) -> bool {
-    match dir {
-        Direction::Request => p.flag("readOnly"),
-        Direction::Response => p.flag("writeOnly"),
-    }
-}
-
-/// The parts of a schema the comparison looks at, with `allOf` merged in.
-struct View<'d> {
-    types: BTreeSet<&'d str>,
-    format: Option<&'d str>,
-    enumeration: Option<BTreeSet<String>>,
-    properties: BTreeMap<&'d str, At<'d>>,
-    required: BTreeSet<&'d str>,
-    items: Option<At<'d>>,
-    /// `additionalProperties: false`.
-    closed: bool,
-    alternatives: Vec<At<'d>>,
-}
-
-impl<'d> View<'d> {
-    fn of(docs: &'d Docs, at: At<'d>) -> View<'d> {
-        let mut view = View {
-            types: BTreeSet::new(),
-            format: None,
-            enumeration: None,
-            properties: BTreeMap::new(),
-            required: BTreeSet::new(),
-            items: None,
-            closed: false,
-            alternatives: Vec::new(),
-        };
-        view.merge(docs, at, 0);
-        view
-    }
-
-    fn merge(&mut self, docs: &'d Docs, at: At<'d>, depth: usize) {
-        let at = docs.resolve(at);
-        if depth > 16 {
-            return;
-        }
-        match at.get("type") {
-            Some(t) if t.node.as_seq().is_some() => {
-                self.types.extend(t.items().filter_map(|i| i.node.as_str()));
-            }
-            Some(t) => self.types.extend(t.node.as_str()),
-            None => {}
-        }
-        if at.flag("nullable") || at.flag("x-nullable") {
-            self.types.insert("null");
-        }
-        self.format = self.format.or(at.str("format"));
-        if let Some(e) = at.get("enum") {
-            let values: BTreeSet<String> = e
-                .items()
-                .map(|i| match i.node.as_str() {
-                    Some(s) => s.to_owned(),
-                    None => "null".to_owned(),
-                })
-                .collect();
-            self.enumeration = Some(match self.enumeration.take() {
-                Some(prev) => prev.intersection(&values).cloned().collect(),
-                None => values,
-            });
-        }
-        if let Some(props) = docs.get(at, "properties") {
-            for (name, p) in props.entries() {
-                self.properties.entry(name).or_insert(p);
-            }
-        }
-        if let Some(req) = at.get("required") {
-            self.required
-                .extend(req.items().filter_map(|i| i.node.as_str()));
-        }
-        if let Some(items) = at.get("items") {
-            self.items = self.items.or(Some(items));
-        }
-        if at
-            .str("additionalProperties")
-            .and_then(crate::load::yaml::parse_bool)
-            == Some(false)
-        {
-            self.closed = true;
-        }
-        for key in ["oneOf", "anyOf"] {
-            if let Some(list) = at.get(key) {
-                self.alternatives.extend(list.items());
-            }
-        }
-        if let Some(all) = at.get("allOf") {
-            for part in all.items() {
-                self.merge(docs, part, depth + 1);
-            }
+                found.message,
+                Some(found.old),
+                Some(found.new),
+            ));
         }
     }
-}
-
-fn without_null<'a>(types: &BTreeSet<&'a str>) -> BTreeSet<&'a str> {
-    types.iter().filter(|t| **t != "null").copied().collect()
-}
-
-/// Whether every value of type set `from` is a value of `to` (`integer` is a `number`). An empty
-/// set means any type.
-fn accepts(to: &BTreeSet<&str>, from: &BTreeSet<&str>) -> bool {
-    if to.is_empty() {
-        return true;
-    }
-    if from.is_empty() {
-        return false;
-    }
-    from.iter()
-        .all(|t| to.contains(t) || (*t == "integer" && to.contains("number")))
-}
-
-fn number(at: At<'_>, key: &str) -> Option<f64> {
-    at.str(key).and_then(|s| s.parse().ok())
 }
 
 fn is_success(status: &str) -> bool {
@@ -1425,24 +941,4 @@ pub fn element(path: &str, method: &str) -> String {
 
 fn element_of(path: &str, method: &str) -> String {
     format!("{} {path}", method.to_ascii_uppercase())
-}
-
-fn show(v: Option<&str>) -> String {
-    v.map_or("none".to_owned(), |v| format!("`{v}`"))
-}
-
-fn list(types: &BTreeSet<&str>) -> String {
-    types.iter().copied().collect::<Vec<_>>().join("|")
-}
-
-fn quoted(values: &[&String]) -> String {
-    values
-        .iter()
-        .map(|v| format!("`{v}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-fn plural_s(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }

@@ -43,6 +43,11 @@ const DEPLOY: &[Rule] = &[
         summary: "a consumer runs where a provider it needs does not",
     },
     Rule {
+        id: "skew.requirement-unmet",
+        class: Class::Breaking,
+        summary: "a consumer's version requirement excludes a provider version running beside it",
+    },
+    Rule {
         id: "window.migration-due",
         class: Class::Deprecation,
         summary: "a consumer still uses a deprecated element and must migrate by its deadline",
@@ -51,11 +56,6 @@ const DEPLOY: &[Rule] = &[
         id: "window.sunset-passed",
         class: Class::Breaking,
         summary: "a consumer still uses an element whose sunset date has passed",
-    },
-    Rule {
-        id: "skew.requirement-unmet",
-        class: Class::Breaking,
-        summary: "a consumer's version requirement excludes a provider version running beside it",
     },
 ];
 

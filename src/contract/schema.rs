@@ -1,0 +1,893 @@
+//! JSON Schema comparison in a direction: OpenAPI bodies and parameters, AsyncAPI payloads.
+//!
+//! Whether a schema change breaks depends on which side holds the data. When the new schema must
+//! *accept* every value the old one allowed (a request body: old clients still send what they
+//! sent; a message under backward compatibility: new consumers still read old messages), a
+//! narrowing breaks. When the new schema must *produce* only values the old one allowed (a
+//! response: old clients still parse it; a message under forward compatibility: old consumers
+//! read new messages), a widening breaks. That one idea decides most classifications, as in
+//! oasdiff and in schema registries.
+//!
+//! This module finds the changes and says, for each, in which direction it breaks. It knows no
+//! format: the caller supplies the rule id of each kind of change per direction ([`Rules`]) and
+//! turns [`Finding`]s into [`Change`](super::Change)s for its own elements.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use super::doc::{At, Docs};
+use crate::diagnostic::Location;
+
+/// Which way values flow between the old and the new schema.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Direction {
+    /// The new schema must accept every value the old one allowed: narrowing breaks.
+    Accept,
+    /// The new schema must allow no value the old one did not: widening breaks.
+    Produce,
+}
+
+/// The kinds of schema change the comparison reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    TypeChanged,
+    /// `null` is no longer allowed.
+    NullableRemoved,
+    /// `null` is now allowed.
+    NullableAdded,
+    FormatChanged,
+    EnumValueAdded,
+    EnumValueRemoved,
+    ConstraintNarrowed,
+    ConstraintWidened,
+    PropertyRemoved,
+    PropertyAddedRequired,
+    PropertyAddedOptional,
+    PropertyBecameRequired,
+    PropertyBecameOptional,
+    PropertyDeprecated,
+}
+
+/// The rule id of each kind of schema change, in one direction.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct RuleIds {
+    pub type_changed: &'static str,
+    /// The nullability change that breaks in this direction: `null` no longer accepted
+    /// ([`Direction::Accept`]) or now possible ([`Direction::Produce`]).
+    pub nullable: &'static str,
+    pub format_changed: &'static str,
+    pub enum_value_added: &'static str,
+    pub enum_value_removed: &'static str,
+    pub constraint_narrowed: &'static str,
+    pub constraint_widened: &'static str,
+    pub property_removed: &'static str,
+    pub property_added_required: &'static str,
+    pub property_added_optional: &'static str,
+    pub property_became_required: &'static str,
+    pub property_became_optional: &'static str,
+    pub property_deprecated: &'static str,
+}
+
+impl RuleIds {
+    fn id(&self, kind: Kind) -> &'static str {
+        match kind {
+            Kind::TypeChanged => self.type_changed,
+            Kind::NullableRemoved | Kind::NullableAdded => self.nullable,
+            Kind::FormatChanged => self.format_changed,
+            Kind::EnumValueAdded => self.enum_value_added,
+            Kind::EnumValueRemoved => self.enum_value_removed,
+            Kind::ConstraintNarrowed => self.constraint_narrowed,
+            Kind::ConstraintWidened => self.constraint_widened,
+            Kind::PropertyRemoved => self.property_removed,
+            Kind::PropertyAddedRequired => self.property_added_required,
+            Kind::PropertyAddedOptional => self.property_added_optional,
+            Kind::PropertyBecameRequired => self.property_became_required,
+            Kind::PropertyBecameOptional => self.property_became_optional,
+            Kind::PropertyDeprecated => self.property_deprecated,
+        }
+    }
+}
+
+/// A format's rule ids for schema changes, per direction.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Rules {
+    pub accept: RuleIds,
+    pub produce: RuleIds,
+}
+
+/// In which directions a change breaks: whether the new schema rejects a value the old one
+/// allowed (`accept`), and whether it allows a value the old one rejected (`produce`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Breaks {
+    pub accept: bool,
+    pub produce: bool,
+}
+
+impl Breaks {
+    const ACCEPT: Breaks = Breaks {
+        accept: true,
+        produce: false,
+    };
+    const PRODUCE: Breaks = Breaks {
+        accept: false,
+        produce: true,
+    };
+    const NEITHER: Breaks = Breaks {
+        accept: false,
+        produce: false,
+    };
+}
+
+/// One schema change.
+#[derive(Clone, Debug)]
+pub(crate) struct Finding {
+    pub kind: Kind,
+    pub rule: &'static str,
+    /// The change, naming its place (`response 200: property `items[].price` removed`).
+    pub message: String,
+    pub breaks: Breaks,
+    pub old: Location,
+    pub new: Location,
+}
+
+/// The directions a comparison judges.
+#[derive(Clone, Copy)]
+struct Judged {
+    accept: bool,
+    produce: bool,
+}
+
+impl Judged {
+    /// Whether a change that breaks as `breaks` says is reported when only the breaking changes
+    /// of its kind are (types, nullability, formats).
+    fn reports(self, breaks: Breaks) -> bool {
+        (self.accept && breaks.accept) || (self.produce && breaks.produce)
+    }
+}
+
+/// A node's identity: its file and address.
+type NodePtr = (u32, *const crate::load::yaml::Node);
+
+/// Compares schemas of an old and a new contract.
+pub(crate) struct Comparison<'d> {
+    old: &'d Docs,
+    new: &'d Docs,
+    rules: &'static Rules,
+    /// Schema pairs being compared, to stop at recursive schemas.
+    visiting: HashSet<(NodePtr, NodePtr)>,
+    found: Vec<Finding>,
+}
+
+impl<'d> Comparison<'d> {
+    pub fn new(old: &'d Docs, new: &'d Docs, rules: &'static Rules) -> Self {
+        Comparison {
+            old,
+            new,
+            rules,
+            visiting: HashSet::new(),
+            found: Vec::new(),
+        }
+    }
+
+    /// Compare two schemas in one direction, reporting what breaks in it and what is worth
+    /// knowing. `place` names where the schemas are (`response 200`), for messages; `path` the
+    /// property inside it, empty at the top.
+    pub fn compare(
+        &mut self,
+        dir: Direction,
+        place: &str,
+        path: &str,
+        old: At<'d>,
+        new: At<'d>,
+    ) -> Vec<Finding> {
+        let judged = Judged {
+            accept: dir == Direction::Accept,
+            produce: dir == Direction::Produce,
+        };
+        self.schema(judged, place, path, old, new);
+        std::mem::take(&mut self.found)
+    }
+
+    /// Compare two schemas in both directions at once: every change either direction reports,
+    /// once, with [`Finding::breaks`] saying which it breaks. For contracts whose compatibility
+    /// mode, not the place, decides (messages).
+    pub fn compare_both(
+        &mut self,
+        place: &str,
+        path: &str,
+        old: At<'d>,
+        new: At<'d>,
+    ) -> Vec<Finding> {
+        let judged = Judged {
+            accept: true,
+            produce: true,
+        };
+        self.schema(judged, place, path, old, new);
+        std::mem::take(&mut self.found)
+    }
+
+    fn push(
+        &mut self,
+        judged: Judged,
+        kind: Kind,
+        breaks: Breaks,
+        message: String,
+        old: At<'_>,
+        new: At<'_>,
+    ) {
+        // One direction: its table. Both: the table of a direction the change breaks, which
+        // tells `null` removed from `null` added apart.
+        let table = if !judged.produce || (judged.accept && (breaks.accept || !breaks.produce)) {
+            &self.rules.accept
+        } else {
+            &self.rules.produce
+        };
+        self.found.push(Finding {
+            kind,
+            rule: table.id(kind),
+            message,
+            breaks,
+            old: self.old.location(old),
+            new: self.new.location(new),
+        });
+    }
+
+    fn schema(&mut self, judged: Judged, place: &str, path: &str, old: At<'d>, new: At<'d>) {
+        // `place` is the body or parameter; `path` the property inside it (`items[].price`).
+        let at_path = if path.is_empty() {
+            place.to_owned()
+        } else {
+            format!("{place}: `{path}`")
+        };
+        let at_path = at_path.as_str();
+        let (old, new) = (self.old.resolve(old), self.new.resolve(new));
+        let key = (old.ptr(), new.ptr());
+        if !self.visiting.insert(key) {
+            return;
+        }
+        let a = View::of(self.old, old);
+        let b = View::of(self.new, new);
+        // Messages speak of what is sent when the accepting side is judged.
+        let req = judged.accept;
+
+        // Types: what old clients send must still be accepted; what they get must still be read.
+        if !a.types.is_empty() && !b.types.is_empty() {
+            let lost = !accepts(&b.types, &a.types);
+            let gained = !accepts(&a.types, &b.types);
+            let null_only = without_null(&a.types) == without_null(&b.types);
+            if null_only {
+                if judged.accept && lost {
+                    self.push(
+                        judged,
+                        Kind::NullableRemoved,
+                        Breaks::ACCEPT,
+                        format!("{at_path}: no longer accepts null"),
+                        old,
+                        new,
+                    );
+                }
+                if judged.produce && gained {
+                    self.push(
+                        judged,
+                        Kind::NullableAdded,
+                        Breaks::PRODUCE,
+                        format!("{at_path}: may now be null"),
+                        old,
+                        new,
+                    );
+                }
+            } else {
+                let breaks = Breaks {
+                    accept: lost,
+                    produce: gained,
+                };
+                if judged.reports(breaks) {
+                    self.push(
+                        judged,
+                        Kind::TypeChanged,
+                        breaks,
+                        format!(
+                            "{at_path}: type changed from {} to {}",
+                            list(&a.types),
+                            list(&b.types)
+                        ),
+                        old,
+                        new,
+                    );
+                }
+            }
+        }
+        // Formats (a type change already says everything about the value).
+        let type_changed = !a.types.is_empty()
+            && !b.types.is_empty()
+            && without_null(&a.types) != without_null(&b.types);
+        if type_changed {
+            // Reported above.
+        } else if a.format != b.format && a.format.is_some() {
+            let widening = matches!(
+                (a.format, b.format),
+                (Some("int32"), Some("int64")) | (Some("float"), Some("double")) | (_, None)
+            );
+            let narrowing = matches!(
+                (a.format, b.format),
+                (Some("int64"), Some("int32")) | (Some("double"), Some("float"))
+            );
+            let breaks = Breaks {
+                accept: !widening,
+                produce: !narrowing,
+            };
+            if judged.reports(breaks) {
+                self.push(
+                    judged,
+                    Kind::FormatChanged,
+                    breaks,
+                    format!(
+                        "{at_path}: format changed from {} to {}",
+                        show(a.format),
+                        show(b.format)
+                    ),
+                    old,
+                    new,
+                );
+            }
+        } else if a.format.is_none() && b.format.is_some() && judged.accept {
+            self.push(
+                judged,
+                Kind::FormatChanged,
+                Breaks::ACCEPT,
+                format!("{at_path}: format {} now required", show(b.format)),
+                old,
+                new,
+            );
+        }
+        // Enums.
+        match (&a.enumeration, &b.enumeration) {
+            (Some(ea), Some(eb)) => {
+                let removed: Vec<&String> = ea.difference(eb).collect();
+                let added: Vec<&String> = eb.difference(ea).collect();
+                if !removed.is_empty() {
+                    self.push(
+                        judged,
+                        Kind::EnumValueRemoved,
+                        Breaks::ACCEPT,
+                        format!(
+                            "{at_path}: enum value{} {} removed",
+                            plural_s(removed.len()),
+                            quoted(&removed)
+                        ),
+                        old,
+                        new,
+                    );
+                }
+                if !added.is_empty() {
+                    self.push(
+                        judged,
+                        Kind::EnumValueAdded,
+                        Breaks::PRODUCE,
+                        format!(
+                            "{at_path}: enum value{} {} added",
+                            plural_s(added.len()),
+                            quoted(&added)
+                        ),
+                        old,
+                        new,
+                    );
+                }
+            }
+            (None, Some(eb)) => {
+                let values: Vec<&String> = eb.iter().collect();
+                self.constraint(
+                    judged,
+                    at_path,
+                    true,
+                    format!("now restricted to {}", quoted(&values)),
+                    old,
+                    new,
+                );
+            }
+            (Some(_), None) => {
+                self.constraint(
+                    judged,
+                    at_path,
+                    false,
+                    "no longer restricted to an enum".to_owned(),
+                    old,
+                    new,
+                );
+            }
+            (None, None) => {}
+        }
+        // Numeric and size constraints: `max`-like keys narrow when they fall, `min`-like when they rise.
+        for (key, is_max) in [
+            ("maximum", true),
+            ("exclusiveMaximum", true),
+            ("maxLength", true),
+            ("maxItems", true),
+            ("maxProperties", true),
+            ("minimum", false),
+            ("exclusiveMinimum", false),
+            ("minLength", false),
+            ("minItems", false),
+            ("minProperties", false),
+        ] {
+            let (x, y) = (number(old, key), number(new, key));
+            let narrowed = match (x, y) {
+                (Some(x), Some(y)) if x == y => continue,
+                (Some(x), Some(y)) => (y < x) == is_max,
+                (None, Some(_)) => true,
+                (Some(_), None) => false,
+                (None, None) => continue,
+            };
+            let describe = |v: Option<f64>| v.map_or("none".to_owned(), |v| format!("{v}"));
+            self.constraint(
+                judged,
+                at_path,
+                narrowed,
+                format!("{key} changed from {} to {}", describe(x), describe(y)),
+                old,
+                new,
+            );
+        }
+        match (old.str("pattern"), new.str("pattern")) {
+            (x, y) if x == y => {}
+            (_, Some(y)) => self.constraint(
+                judged,
+                at_path,
+                true,
+                format!("pattern changed to `{y}`"),
+                old,
+                new,
+            ),
+            (Some(_), None) => self.constraint(
+                judged,
+                at_path,
+                false,
+                "pattern removed".to_owned(),
+                old,
+                new,
+            ),
+            _ => {}
+        }
+        if a.closed != b.closed {
+            self.constraint(
+                judged,
+                at_path,
+                b.closed,
+                if b.closed {
+                    "additional properties no longer allowed".to_owned()
+                } else {
+                    "additional properties now allowed".to_owned()
+                },
+                old,
+                new,
+            );
+        }
+        // Alternatives.
+        if a.alternatives.len() != b.alternatives.len() && !a.alternatives.is_empty() {
+            let narrowed = b.alternatives.len() < a.alternatives.len();
+            self.constraint(
+                judged,
+                at_path,
+                narrowed,
+                format!(
+                    "alternatives (oneOf/anyOf) changed from {} to {}",
+                    a.alternatives.len(),
+                    b.alternatives.len()
+                ),
+                old,
+                new,
+            );
+        } else {
+            for (i, (x, y)) in a.alternatives.iter().zip(&b.alternatives).enumerate() {
+                let alt = format!("{place} alternative {}", i + 1);
+                self.schema(judged, &alt, path, *x, *y);
+            }
+        }
+        // Properties.
+        let child = |name: &str| {
+            if path.is_empty() {
+                name.to_owned()
+            } else {
+                format!("{path}.{name}")
+            }
+        };
+        for (name, p) in &a.properties {
+            let p = self.old.resolve(*p);
+            if skip_property(judged, p) {
+                continue;
+            }
+            let sub = child(name);
+            match b.properties.get(name) {
+                None => {
+                    // Old data holds it: a closed new schema refuses it, and old readers that
+                    // require it miss it.
+                    let breaks = Breaks {
+                        accept: b.closed,
+                        produce: a.required.contains(name),
+                    };
+                    self.push(
+                        judged,
+                        Kind::PropertyRemoved,
+                        breaks,
+                        format!("{place}: property `{sub}` removed"),
+                        p,
+                        new,
+                    );
+                }
+                Some(np) => {
+                    let np = self.new.resolve(*np);
+                    let (was, is) = (a.required.contains(name), b.required.contains(name));
+                    let change = match (was, is) {
+                        (false, true) => Some((
+                            Kind::PropertyBecameRequired,
+                            Breaks::ACCEPT,
+                            if req {
+                                "became required"
+                            } else {
+                                "is now required"
+                            },
+                        )),
+                        (true, false) => Some((
+                            Kind::PropertyBecameOptional,
+                            Breaks::PRODUCE,
+                            if req {
+                                "became optional"
+                            } else {
+                                "is no longer required"
+                            },
+                        )),
+                        _ => None,
+                    };
+                    if let Some((kind, breaks, what)) = change {
+                        self.push(
+                            judged,
+                            kind,
+                            breaks,
+                            format!("{place}: property `{sub}` {what}"),
+                            p,
+                            np,
+                        );
+                    }
+                    if !p.flag("deprecated") && np.flag("deprecated") {
+                        self.push(
+                            judged,
+                            Kind::PropertyDeprecated,
+                            Breaks::NEITHER,
+                            format!("{place}: property `{sub}` deprecated"),
+                            p,
+                            np,
+                        );
+                    }
+                    self.schema(judged, place, &sub, p, np);
+                }
+            }
+        }
+        for (name, np) in &b.properties {
+            if a.properties.contains_key(name) {
+                continue;
+            }
+            let np = self.new.resolve(*np);
+            if skip_property(judged, np) {
+                continue;
+            }
+            let sub = child(name);
+            let required = b.required.contains(name);
+            let kind = if required {
+                Kind::PropertyAddedRequired
+            } else {
+                Kind::PropertyAddedOptional
+            };
+            // Old data lacks a required newcomer; a closed old schema refuses any newcomer.
+            let breaks = Breaks {
+                accept: required,
+                produce: a.closed,
+            };
+            let what = if required && req {
+                "required property"
+            } else {
+                "property"
+            };
+            self.push(
+                judged,
+                kind,
+                breaks,
+                format!("{place}: {what} `{sub}` added"),
+                old,
+                np,
+            );
+        }
+        // Array items.
+        if let (Some(x), Some(y)) = (a.items, b.items) {
+            let sub = format!("{path}[]");
+            self.schema(judged, place, &sub, x, y);
+        }
+        self.visiting.remove(&key);
+    }
+
+    /// A constraint that narrowed (`true`) or widened: narrowing breaks what must be accepted,
+    /// widening what must be produced.
+    fn constraint(
+        &mut self,
+        judged: Judged,
+        place: &str,
+        narrowed: bool,
+        what: String,
+        old: At<'_>,
+        new: At<'_>,
+    ) {
+        let (kind, breaks) = if narrowed {
+            (Kind::ConstraintNarrowed, Breaks::ACCEPT)
+        } else {
+            (Kind::ConstraintWidened, Breaks::PRODUCE)
+        };
+        self.push(judged, kind, breaks, format!("{place}: {what}"), old, new);
+    }
+}
+
+/// `readOnly` properties are never sent, `writeOnly` ones never returned; judged both ways, a
+/// property is skipped only when neither side ever holds it.
+fn skip_property(judged: Judged, p: At<'_>) -> bool {
+    let read_only = p.flag("readOnly");
+    let write_only = p.flag("writeOnly");
+    match (judged.accept, judged.produce) {
+        (true, false) => read_only,
+        (false, true) => write_only,
+        _ => read_only && write_only,
+    }
+}
+
+/// The parts of a schema the comparison looks at, with `allOf` merged in.
+struct View<'d> {
+    types: BTreeSet<&'d str>,
+    format: Option<&'d str>,
+    enumeration: Option<BTreeSet<String>>,
+    properties: BTreeMap<&'d str, At<'d>>,
+    required: BTreeSet<&'d str>,
+    items: Option<At<'d>>,
+    /// `additionalProperties: false`.
+    closed: bool,
+    alternatives: Vec<At<'d>>,
+}
+
+impl<'d> View<'d> {
+    fn of(docs: &'d Docs, at: At<'d>) -> View<'d> {
+        let mut view = View {
+            types: BTreeSet::new(),
+            format: None,
+            enumeration: None,
+            properties: BTreeMap::new(),
+            required: BTreeSet::new(),
+            items: None,
+            closed: false,
+            alternatives: Vec::new(),
+        };
+        view.merge(docs, at, 0);
+        view
+    }
+
+    fn merge(&mut self, docs: &'d Docs, at: At<'d>, depth: usize) {
+        let at = docs.resolve(at);
+        if depth > 16 {
+            return;
+        }
+        match at.get("type") {
+            Some(t) if t.node.as_seq().is_some() => {
+                self.types.extend(t.items().filter_map(|i| i.node.as_str()));
+            }
+            Some(t) => self.types.extend(t.node.as_str()),
+            None => {}
+        }
+        if at.flag("nullable") || at.flag("x-nullable") {
+            self.types.insert("null");
+        }
+        self.format = self.format.or(at.str("format"));
+        if let Some(e) = at.get("enum") {
+            let values: BTreeSet<String> = e
+                .items()
+                .map(|i| match i.node.as_str() {
+                    Some(s) => s.to_owned(),
+                    None => "null".to_owned(),
+                })
+                .collect();
+            self.enumeration = Some(match self.enumeration.take() {
+                Some(prev) => prev.intersection(&values).cloned().collect(),
+                None => values,
+            });
+        }
+        if let Some(props) = docs.get(at, "properties") {
+            for (name, p) in props.entries() {
+                self.properties.entry(name).or_insert(p);
+            }
+        }
+        if let Some(req) = at.get("required") {
+            self.required
+                .extend(req.items().filter_map(|i| i.node.as_str()));
+        }
+        if let Some(items) = at.get("items") {
+            self.items = self.items.or(Some(items));
+        }
+        if at
+            .str("additionalProperties")
+            .and_then(crate::load::yaml::parse_bool)
+            == Some(false)
+        {
+            self.closed = true;
+        }
+        for key in ["oneOf", "anyOf"] {
+            if let Some(list) = at.get(key) {
+                self.alternatives.extend(list.items());
+            }
+        }
+        if let Some(all) = at.get("allOf") {
+            for part in all.items() {
+                self.merge(docs, part, depth + 1);
+            }
+        }
+    }
+}
+
+fn without_null<'a>(types: &BTreeSet<&'a str>) -> BTreeSet<&'a str> {
+    types.iter().filter(|t| **t != "null").copied().collect()
+}
+
+/// Whether every value of type set `from` is a value of `to` (`integer` is a `number`). An empty
+/// set means any type.
+fn accepts(to: &BTreeSet<&str>, from: &BTreeSet<&str>) -> bool {
+    if to.is_empty() {
+        return true;
+    }
+    if from.is_empty() {
+        return false;
+    }
+    from.iter()
+        .all(|t| to.contains(t) || (*t == "integer" && to.contains("number")))
+}
+
+fn number(at: At<'_>, key: &str) -> Option<f64> {
+    at.str(key).and_then(|s| s.parse().ok())
+}
+
+/// A value for messages: `` `int32` ``, or `none`.
+pub(crate) fn show(v: Option<&str>) -> String {
+    v.map_or("none".to_owned(), |v| format!("`{v}`"))
+}
+
+fn list(types: &BTreeSet<&str>) -> String {
+    types.iter().copied().collect::<Vec<_>>().join("|")
+}
+
+fn quoted(values: &[&String]) -> String {
+    values
+        .iter()
+        .map(|v| format!("`{v}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn plural_s(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers_are_numbers_and_no_type_is_any() {
+        let set = |ts: &[&'static str]| ts.iter().copied().collect::<BTreeSet<&str>>();
+        assert!(accepts(&set(&["number"]), &set(&["integer"])));
+        assert!(!accepts(&set(&["integer"]), &set(&["number"])));
+        assert!(accepts(&set(&[]), &set(&["string"])));
+        assert!(!accepts(&set(&["string"]), &set(&[])));
+        assert_eq!(without_null(&set(&["string", "null"])), set(&["string"]));
+    }
+
+    const IDS: RuleIds = RuleIds {
+        type_changed: "type",
+        nullable: "null-removed",
+        format_changed: "format",
+        enum_value_added: "enum-added",
+        enum_value_removed: "enum-removed",
+        constraint_narrowed: "narrowed",
+        constraint_widened: "widened",
+        property_removed: "removed",
+        property_added_required: "added-required",
+        property_added_optional: "added-optional",
+        property_became_required: "became-required",
+        property_became_optional: "became-optional",
+        property_deprecated: "deprecated",
+    };
+    const RULES: Rules = Rules {
+        accept: IDS,
+        produce: RuleIds {
+            nullable: "null-added",
+            ..IDS
+        },
+    };
+
+    /// The findings of comparing two schemas, as (rule, breaks accept, breaks produce).
+    fn findings(old: &str, new: &str, dir: Option<Direction>) -> Vec<(&'static str, bool, bool)> {
+        let dir_ = tempfile::tempdir().unwrap();
+        let (a, b) = (dir_.path().join("old.yaml"), dir_.path().join("new.yaml"));
+        std::fs::write(&a, old).unwrap();
+        std::fs::write(&b, new).unwrap();
+        let (a, b) = (Docs::load(&a, &[]).unwrap(), Docs::load(&b, &[]).unwrap());
+        let mut cmp = Comparison::new(&a, &b, &RULES);
+        let found = match dir {
+            Some(dir) => cmp.compare(dir, "payload", "", a.root(), b.root()),
+            None => cmp.compare_both("payload", "", a.root(), b.root()),
+        };
+        let mut out: Vec<_> = found
+            .iter()
+            .map(|f| (f.rule, f.breaks.accept, f.breaks.produce))
+            .collect();
+        out.sort();
+        out
+    }
+
+    const OLD: &str = "type: object
+required: [id, total]
+properties:
+  id: {type: string}
+  total: {type: integer}
+  note: {type: [string, 'null']}
+  state: {type: string, enum: [open, paid]}
+";
+    const NEW: &str = "type: object
+required: [id, channel]
+properties:
+  id: {type: string}
+  total: {type: number}
+  note: {type: string}
+  state: {type: string, enum: [open, paid, void]}
+  channel: {type: string}
+";
+
+    #[test]
+    fn both_directions_report_each_change_once_with_where_it_breaks() {
+        assert_eq!(
+            findings(OLD, NEW, None),
+            [
+                ("added-required", true, false),
+                ("became-optional", false, true),
+                ("enum-added", false, true),
+                ("null-removed", true, false),
+                ("type", false, true),
+            ]
+        );
+    }
+
+    #[test]
+    fn one_direction_reports_only_type_changes_that_break_in_it() {
+        // `integer` to `number` widens: only a producing side breaks, so a request-like
+        // comparison says nothing of it, and a response-like one says nothing of `null` removed.
+        assert_eq!(
+            findings(OLD, NEW, Some(Direction::Accept)),
+            [
+                ("added-required", true, false),
+                ("became-optional", false, true),
+                ("enum-added", false, true),
+                ("null-removed", true, false),
+            ]
+        );
+        assert_eq!(
+            findings(OLD, NEW, Some(Direction::Produce)),
+            [
+                ("added-required", true, false),
+                ("became-optional", false, true),
+                ("enum-added", false, true),
+                ("type", false, true),
+            ]
+        );
+    }
+
+    #[test]
+    fn both_directions_take_the_nullable_rule_of_the_direction_that_breaks() {
+        assert_eq!(
+            findings(NEW, OLD, None)
+                .into_iter()
+                .filter(|f| f.0.starts_with("null"))
+                .collect::<Vec<_>>(),
+            [("null-added", false, true)]
+        );
+    }
+}
