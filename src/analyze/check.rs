@@ -182,9 +182,9 @@ impl Checker<'_> {
                         out.insert(Violation {
                             consumer: consumer.clone(),
                             consumer_version: consumer_version.to_string(),
-                                declared: declared
-                                    .filter(|v| v != consumer_version)
-                                    .map(ToString::to_string),
+                            declared: declared
+                                .filter(|v| v != consumer_version)
+                                .map(ToString::to_string),
                             provider: provider.clone(),
                             provider_version: pv.to_string(),
                             requirement: req.to_string(),
@@ -338,7 +338,10 @@ fn to_change(v: &Violation, during: bool, env: &str) -> Change {
         format!(" (uses {})", v.uses.join(", "))
     };
     let assumed = match &v.declared {
-        Some(d) => format!(" (assuming {} requires what {d} declares)", v.consumer_version),
+        Some(d) => format!(
+            " (assuming {} requires what {d} declares)",
+            v.consumer_version
+        ),
         None => String::new(),
     };
     let when = if during {

@@ -499,7 +499,13 @@ fn execute(cli: Cli) -> Result<u8> {
                 RulesFormat::Text => {
                     let width = rules.iter().map(|r| r.id.len()).max().unwrap_or(0);
                     for r in &rules {
-                        writeln!(out, "{:<width$}  {:<12}  {}", r.id, r.class.as_str(), r.summary)?;
+                        writeln!(
+                            out,
+                            "{:<width$}  {:<12}  {}",
+                            r.id,
+                            r.class.as_str(),
+                            r.summary
+                        )?;
                     }
                 }
                 RulesFormat::Markdown => {

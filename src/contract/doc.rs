@@ -230,6 +230,18 @@ impl Docs {
     }
 
     fn target<'d>(&'d self, file: u32, text: &str) -> Result<At<'d>, String> {
+        self.target_at(file, text, 0)
+    }
+
+    fn resolve_checked<'d>(&'d self, at: At<'d>, depth: usize) -> Result<At<'d>, String> {
+        match at.str("$ref") {
+            Some(text) if depth < 32 => self.target_at(at.file, text, depth + 1),
+            Some(_) => Err("is part of a cycle of references".to_owned()),
+            None => Ok(at),
+        }
+    }
+
+    fn target_at<'d>(&'d self, file: u32, text: &str, depth: usize) -> Result<At<'d>, String> {
         let (file_part, pointer) = split_ref(text);
         let file = if file_part.is_empty() {
             file
@@ -247,23 +259,36 @@ impl Docs {
                 .ok_or_else(|| format!("names {}, which is not loaded", display(&target)))?
                 as u32
         };
-        let mut node = &self.roots[file as usize];
+        let mut at = At {
+            file,
+            node: &self.roots[file as usize],
+        };
         for segment in pointer.split('/').filter(|s| !s.is_empty()) {
             let key = percent_decode(segment)
                 .replace("~1", "/")
                 .replace("~0", "~");
-            node = match &node.value {
-                Value::Map(_) => node.get(&key),
+            // A pointer may pass through a reference (`#/channels/x/messages/y` where channel x
+            // is itself a `$ref`): follow it, as the specification's resolvers do.
+            if at.node.get(&key).is_none() && at.str("$ref").is_some() {
+                at = self.resolve_checked(at, depth)?;
+            }
+            let node = match &at.node.value {
+                Value::Map(_) => at.node.get(&key),
                 Value::Seq(items) => key.parse::<usize>().ok().and_then(|i| items.get(i)),
                 _ => None,
             }
             .ok_or_else(|| {
                 format!(
                     "points at nothing: `{key}` is not in {}",
-                    self.names[file as usize]
+                    self.names[at.file as usize]
                 )
             })?;
+            at = At {
+                file: at.file,
+                node,
+            };
         }
+        let (file, node) = (at.file, at.node);
         Ok(At { file, node })
     }
 }

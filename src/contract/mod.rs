@@ -321,14 +321,16 @@ pub fn uses_element(uses: &str, element: &str) -> bool {
 
 /// `table orders` → (`table`, `orders`); `orders.v1.Order` → (``, `orders.v1.Order`).
 fn split_kind(s: &str) -> (&str, &str) {
-    const KINDS: &[&str] = &["table", "column", "view", "type", "channel", "message", "security"];
+    const KINDS: &[&str] = &[
+        "table", "column", "view", "type", "channel", "message", "security",
+    ];
     match s.split_once(' ') {
         Some((kind, name)) if KINDS.contains(&kind) => (kind, name),
         _ => ("", s),
     }
 }
 
-fn normalize_template(s: &str) -> String {
+pub(crate) fn normalize_template(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut depth = 0;
     for c in s.chars() {
@@ -366,11 +368,20 @@ mod tests {
     #[test]
     fn containers_use_their_members_and_bare_names_do_not_spread() {
         assert!(uses_element("table orders", "column orders.status"));
-        assert!(!uses_element("table orders", "column orders_archive.status"));
+        assert!(!uses_element(
+            "table orders",
+            "column orders_archive.status"
+        ));
         assert!(!uses_element("status", "column orders.status"));
         assert!(uses_element("orders.v1.Order", "orders.v1.Order.total"));
-        assert!(!uses_element("orders.v1.Order", "orders.v1.OrderLine.total"));
-        assert!(uses_element("channel order-events", "message order-events/OrderPlaced"));
+        assert!(!uses_element(
+            "orders.v1.Order",
+            "orders.v1.OrderLine.total"
+        ));
+        assert!(uses_element(
+            "channel order-events",
+            "message order-events/OrderPlaced"
+        ));
         assert!(!uses_element("GET /orders", "GET /orders/{id}"));
     }
 

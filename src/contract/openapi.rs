@@ -521,6 +521,114 @@ fn headers<'d>(docs: &'d Docs, response: At<'d>) -> BTreeMap<&'d str, At<'d>> {
         .unwrap_or_default()
 }
 
+/// The operation of `api` at `path` (or at the same URL with renamed template variables) and
+/// `method`, with the path as `api` spells it.
+fn same_operation<'a, 'd>(
+    api: &'a Api<'d>,
+    path: &'d str,
+    method: &'d str,
+) -> Option<(&'d str, &'a Operation<'d>)> {
+    if let Some((key, op)) = api.operations.get_key_value(&(path, method)) {
+        return Some((key.0, op));
+    }
+    let wanted = super::normalize_template(path);
+    api.operations
+        .iter()
+        .find(|((p, m), _)| *m == method && super::normalize_template(p) == wanted)
+        .map(|((p, _), op)| (*p, op))
+}
+
+/// Old template variable → new one, by position: `/cards/{id}` → `/cards/{cardId}`.
+fn parameter_renames<'d>(old: &'d str, new: &'d str) -> BTreeMap<&'d str, &'d str> {
+    fn names(path: &str) -> Vec<&str> {
+        path.split('{')
+            .skip(1)
+            .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+            .collect()
+    }
+    names(old)
+        .into_iter()
+        .zip(names(new))
+        .filter(|(a, b)| a != b)
+        .collect()
+}
+
+/// `oauth[orders:read] + apiKey`, or `anonymous` for an alternative that asks for nothing.
+fn describe_alternative(alt: &BTreeMap<&str, BTreeSet<&str>>) -> String {
+    if alt.is_empty() {
+        return "anonymous".to_owned();
+    }
+    alt.iter()
+        .map(|(s, scopes)| {
+            if scopes.is_empty() {
+                s.to_string()
+            } else {
+                format!(
+                    "{s}[{}]",
+                    scopes.iter().copied().collect::<Vec<_>>().join(" ")
+                )
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" + ")
+}
+
+/// What changed in a security scheme that clients configured for the old one would trip over:
+/// its type, where the credential goes, the HTTP scheme, and for OAuth 2 / OpenID Connect the
+/// flows and their endpoints (Swagger 2 keeps one flow at the top level, OpenAPI 3 several under
+/// `flows`).
+fn scheme_changes(old: At<'_>, new: At<'_>) -> Vec<String> {
+    let mut out = Vec::new();
+    for key in [
+        "type",
+        "in",
+        "name",
+        "scheme",
+        "bearerFormat",
+        "flow",
+        "tokenUrl",
+        "authorizationUrl",
+        "openIdConnectUrl",
+    ] {
+        let (a, b) = (old.str(key), new.str(key));
+        if a != b {
+            out.push(format!("`{key}` changed from {} to {}", show(a), show(b)));
+        }
+    }
+    let flows = |at: At<'_>| -> BTreeMap<String, (Option<String>, Option<String>)> {
+        at.get("flows")
+            .map(|f| {
+                f.entries()
+                    .map(|(name, flow)| {
+                        (
+                            name.to_owned(),
+                            (
+                                flow.str("authorizationUrl").map(str::to_owned),
+                                flow.str("tokenUrl").map(str::to_owned),
+                            ),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let (a, b) = (flows(old), flows(new));
+    for (name, (auth, token)) in &a {
+        match b.get(name) {
+            None => out.push(format!("OAuth flow `{name}` removed")),
+            Some((new_auth, new_token)) => {
+                if auth != new_auth {
+                    out.push(format!("flow `{name}`: authorizationUrl changed"));
+                }
+                if token != new_token {
+                    out.push(format!("flow `{name}`: tokenUrl changed"));
+                }
+            }
+        }
+    }
+    out
+}
+
 fn security(list: At<'_>) -> Vec<BTreeMap<&str, BTreeSet<&str>>> {
     list.items()
         .map(|alt| {
@@ -562,8 +670,11 @@ impl<'d> Cx<'d> {
     fn compare(&mut self, old: &Api<'d>, new: &Api<'d>) {
         for ((path, method), op) in &old.operations {
             let element = element(path, method);
-            match new.operations.get(&(*path, *method)) {
-                Some(new_op) => self.operation(&element, op, new_op),
+            match same_operation(new, path, method) {
+                Some((new_path, new_op)) => {
+                    let renames = parameter_renames(path, new_path);
+                    self.operation(&element, op, new_op, &renames)
+                }
                 None => {
                     let moved = op.id.and_then(|id| {
                         new.operations
@@ -596,7 +707,7 @@ impl<'d> Cx<'d> {
             }
         }
         for ((path, method), op) in &new.operations {
-            if old.operations.contains_key(&(*path, *method)) {
+            if same_operation(old, path, method).is_some() {
                 continue;
             }
             let element = element(path, method);
@@ -628,37 +739,30 @@ impl<'d> Cx<'d> {
                     None,
                 ),
                 Some(new_scheme) => {
-                    for key in [
-                        "type",
-                        "in",
-                        "name",
-                        "scheme",
-                        "bearerFormat",
-                        "flow",
-                        "tokenUrl",
-                        "authorizationUrl",
-                    ] {
-                        let (a, b) = (scheme.str(key), new_scheme.str(key));
-                        if a != b {
-                            self.push(
-                                "openapi.security.scheme.changed",
-                                &format!("security {name}"),
-                                format!(
-                                    "security scheme `{name}`: `{key}` changed from {} to {}",
-                                    show(a),
-                                    show(b)
-                                ),
-                                Some(*scheme),
-                                Some(*new_scheme),
-                            );
-                        }
+                    let changed = scheme_changes(*scheme, *new_scheme);
+                    if !changed.is_empty() {
+                        self.push(
+                            "openapi.security.scheme.changed",
+                            &format!("security {name}"),
+                            format!("security scheme `{name}`: {}", changed.join("; ")),
+                            Some(*scheme),
+                            Some(*new_scheme),
+                        );
                     }
                 }
             }
         }
     }
 
-    fn operation(&mut self, element: &str, old: &Operation<'d>, new: &Operation<'d>) {
+    /// Compare an operation; `renames` maps old path-parameter names to new ones (a renamed
+    /// template variable is the same URL).
+    fn operation(
+        &mut self,
+        element: &str,
+        old: &Operation<'d>,
+        new: &Operation<'d>,
+        renames: &BTreeMap<&'d str, &'d str>,
+    ) {
         if !old.deprecated && new.deprecated {
             let mut message = format!("operation {element} deprecated");
             if let Some(sunset) = new.sunset {
@@ -674,8 +778,14 @@ impl<'d> Cx<'d> {
         }
         self.security(element, old, new);
         // Parameters.
-        for (key @ (loc, name), p) in &old.parameters {
-            match new.parameters.get(key) {
+        let renamed = |(loc, name): (&'d str, &'d str)| -> (&'d str, &'d str) {
+            match (loc, renames.get(name)) {
+                ("path", Some(new_name)) => (loc, *new_name),
+                _ => (loc, name),
+            }
+        };
+        for ((loc, name), p) in &old.parameters {
+            match new.parameters.get(&renamed((loc, name))) {
                 None => self.push(
                     "openapi.request.parameter.removed",
                     element,
@@ -723,7 +833,7 @@ impl<'d> Cx<'d> {
             }
         }
         for (key @ (loc, name), np) in &new.parameters {
-            if old.parameters.contains_key(key) {
+            if old.parameters.keys().any(|k| renamed(*k) == *key) {
                 continue;
             }
             if np.flag("required") || *loc == "path" {
@@ -809,61 +919,53 @@ impl<'d> Cx<'d> {
     }
 
     fn security(&mut self, element: &str, old: &Operation<'d>, new: &Operation<'d>) {
-        let alternatives = |op: &Operation<'d>| -> BTreeSet<String> {
-            if op.security.is_empty() || op.security.iter().any(BTreeMap::is_empty) {
-                return BTreeSet::from(["(none)".to_owned()]);
+        // No requirement is one alternative that asks for nothing (anonymous access).
+        let alternatives = |op: &Operation<'d>| -> Vec<BTreeMap<&'d str, BTreeSet<&'d str>>> {
+            if op.security.is_empty() {
+                vec![BTreeMap::new()]
+            } else {
+                op.security.clone()
             }
-            op.security
-                .iter()
-                .map(|alt| {
-                    alt.iter()
-                        .map(|(s, scopes)| {
-                            if scopes.is_empty() {
-                                s.to_string()
-                            } else {
-                                format!(
-                                    "{s}[{}]",
-                                    scopes.iter().copied().collect::<Vec<_>>().join(" ")
-                                )
-                            }
-                        })
-                        .collect::<Vec<_>>()
-                        .join(" + ")
-                })
-                .collect()
         };
         let (a, b) = (alternatives(old), alternatives(new));
-        // A client authenticated one of the old ways; it breaks if that way is gone.
-        let lost: Vec<&String> = a.difference(&b).collect();
+        // A new alternative serves a client of an old one if it asks for no scheme or scope that
+        // the client did not already present.
+        let serves = |new: &BTreeMap<&str, BTreeSet<&str>>,
+                      old: &BTreeMap<&str, BTreeSet<&str>>| {
+            new.iter()
+                .all(|(scheme, scopes)| old.get(scheme).is_some_and(|had| scopes.is_subset(had)))
+        };
+        let lost: Vec<String> = a
+            .iter()
+            .filter(|old_alt| !b.iter().any(|new_alt| serves(new_alt, old_alt)))
+            .map(|alt| describe_alternative(alt))
+            .collect();
+        let now = b
+            .iter()
+            .map(|alt| describe_alternative(alt))
+            .collect::<Vec<_>>()
+            .join(" or ");
         if !lost.is_empty() {
             self.push(
                 "openapi.security.requirement.added",
                 element,
                 format!(
-                    "security changed: {} no longer accepted (now {})",
-                    lost.iter()
-                        .map(|s| s.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    b.iter()
-                        .map(String::as_str)
-                        .collect::<Vec<_>>()
-                        .join(" or ")
+                    "security changed: {} no longer accepted (now {now})",
+                    lost.join(", ")
                 ),
                 Some(old.at),
                 Some(new.at),
             );
-        } else if b.len() > a.len() {
+        } else if b.iter().any(|new_alt| !a.contains(new_alt)) {
+            let was = a
+                .iter()
+                .map(|alt| describe_alternative(alt))
+                .collect::<Vec<_>>()
+                .join(" or ");
             self.push(
                 "openapi.security.requirement.relaxed",
                 element,
-                format!(
-                    "security relaxed: also accepts {}",
-                    b.difference(&a)
-                        .map(String::as_str)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
+                format!("security relaxed: was {was}, now {now}"),
                 Some(old.at),
                 Some(new.at),
             );

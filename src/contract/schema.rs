@@ -409,6 +409,27 @@ impl<'d> Comparison<'d> {
             ("minItems", false),
             ("minProperties", false),
         ] {
+            // OpenAPI 3.0 and Swagger spell exclusive bounds as booleans beside `maximum`.
+            let flag = |at: At<'_>| at.str(key).and_then(crate::load::yaml::parse_bool);
+            if flag(old).is_some() || flag(new).is_some() {
+                let (x, y) = (flag(old).unwrap_or(false), flag(new).unwrap_or(false));
+                if x != y {
+                    let what = if y {
+                        "now exclusive"
+                    } else {
+                        "no longer exclusive"
+                    };
+                    self.constraint(
+                        judged,
+                        at_path,
+                        y,
+                        format!("{key}: the bound is {what}"),
+                        old,
+                        new,
+                    );
+                }
+                continue;
+            }
             let (x, y) = (number(old, key), number(new, key));
             let narrowed = match (x, y) {
                 (Some(x), Some(y)) if x == y => continue,
@@ -515,6 +536,27 @@ impl<'d> Comparison<'d> {
                 }
                 Some(np) => {
                     let np = self.new.resolve(*np);
+                    if skip_property(judged, np) {
+                        // Now readOnly in a request or writeOnly in a response: as good as gone.
+                        let marker = if np.flag("writeOnly") {
+                            "writeOnly"
+                        } else {
+                            "readOnly"
+                        };
+                        let breaks = Breaks {
+                            accept: b.closed,
+                            produce: a.required.contains(name),
+                        };
+                        self.push(
+                            judged,
+                            Kind::PropertyRemoved,
+                            breaks,
+                            format!("{place}: property `{sub}` removed (now {marker})"),
+                            p,
+                            np,
+                        );
+                        continue;
+                    }
                     let (was, is) = (a.required.contains(name), b.required.contains(name));
                     let change = match (was, is) {
                         (false, true) => Some((

@@ -70,7 +70,13 @@ fn a_provider_breaking_a_deployed_consumer_is_unsafe_and_old_skew_is_not_blamed(
     // describes; checkout (2.9.1) and payments (2.4.3) run older versions than the model's, which
     // are assumed to require the same, and the findings say so. ledger-api 1.5.0 is already
     // rolling out in eu-west-1 against reporting's ~1.4: existing skew, not this release's fault.
-    let (code, report) = check(&["api:ledger-api@2.0.0", "--env", "production", "--graph", "fixtures/deploy"]);
+    let (code, report) = check(&[
+        "api:ledger-api@2.0.0",
+        "--env",
+        "production",
+        "--graph",
+        "fixtures/deploy",
+    ]);
     assert_eq!(code, 1);
     let messages: Vec<&str> = report["findings"]
         .as_array()

@@ -10,7 +10,15 @@ const NEW: &str = "fixtures/example/proposed/orders-api-v2.openapi.yaml";
 fn breaking_changes_name_the_consumers_they_break() {
     // The proposal adds a `refunded` order status (every operation returning an Order), removes the
     // cancel operation (no consumer lists it in `uses`) and ships as 2.5.0, a minor bump.
-    let run = ripple(&["diff", OLD, NEW, "--graph", "fixtures/example", "--format", "json"]);
+    let run = ripple(&[
+        "diff",
+        OLD,
+        NEW,
+        "--graph",
+        "fixtures/example",
+        "--format",
+        "json",
+    ]);
     let report = run.expect_code(1).json();
     assert_eq!(report["api"], "api:orders-api-v2");
     assert_eq!(report["summary"]["breaking"], 5);
@@ -27,12 +35,20 @@ fn breaking_changes_name_the_consumers_they_break() {
         serde_json::json!(["service:inventory-service", "service:storefront-bff"])
     );
     let place = find("openapi.response.enum.value-added", "POST /orders");
-    assert_eq!(place["consumers"]["breaks"], serde_json::json!(["service:checkout-service"]));
+    assert_eq!(
+        place["consumers"]["breaks"],
+        serde_json::json!(["service:checkout-service"])
+    );
     let cancel = find("openapi.path.removed", "POST /orders/{orderId}/cancel");
     assert_eq!(cancel["consumers"]["breaks"], serde_json::json!([]));
     assert_eq!(cancel["old"]["line"], 73);
     let semver = find("semver.breaking-change-without-major", "version");
-    assert!(semver["message"].as_str().unwrap().contains("2.4.0 -> 2.5.0"));
+    assert!(
+        semver["message"]
+            .as_str()
+            .unwrap()
+            .contains("2.4.0 -> 2.5.0")
+    );
     let added = find("openapi.request.property.added-optional", "POST /orders");
     assert_eq!(added["class"], "non-breaking");
     assert!(added.get("consumers").is_none());
@@ -44,36 +60,69 @@ fn breaking_changes_name_the_consumers_they_break() {
 fn without_breaking_changes_diff_exits_0() {
     let run = ripple(&["diff", OLD, OLD]);
     run.expect_code(0);
-    assert!(run.stdout.ends_with("0 changes: 0 breaking, 0 deprecations, 0 non-breaking\n"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .ends_with("0 changes: 0 breaking, 0 deprecations, 0 non-breaking\n"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
 fn every_ci_format_reports_the_same_findings() {
     let junit = ripple(&["diff", OLD, NEW, "--format", "junit"]);
     junit.expect_code(1);
-    assert!(junit.stdout.contains(r#"<testsuites name="ripple" tests="6" failures="5" errors="0">"#), "{}", junit.stdout);
+    assert!(
+        junit
+            .stdout
+            .contains(r#"<testsuites name="ripple" tests="6" failures="5" errors="0">"#),
+        "{}",
+        junit.stdout
+    );
     let sarif = ripple(&["diff", OLD, NEW, "--format", "sarif"]).json();
     assert_eq!(sarif["version"], "2.1.0");
     let results = sarif["runs"][0]["results"].as_array().unwrap();
     assert_eq!(results.len(), 6);
     let errors = results.iter().filter(|r| r["level"] == "error").count();
     assert_eq!(errors, 5);
-    let located = results.iter().find(|r| r["ruleId"] == "openapi.path.removed").unwrap();
-    assert_eq!(located["locations"][0]["physicalLocation"]["region"]["startLine"], 73);
+    let located = results
+        .iter()
+        .find(|r| r["ruleId"] == "openapi.path.removed")
+        .unwrap();
+    assert_eq!(
+        located["locations"][0]["physicalLocation"]["region"]["startLine"],
+        73
+    );
     let rules: Vec<&str> = sarif["runs"][0]["tool"]["driver"]["rules"]
         .as_array()
         .unwrap()
         .iter()
         .map(|r| r["id"].as_str().unwrap())
         .collect();
-    assert!(rules.contains(&"semver.breaking-change-without-major"), "{rules:?}");
+    assert!(
+        rules.contains(&"semver.breaking-change-without-major"),
+        "{rules:?}"
+    );
     let github = ripple(&["diff", OLD, NEW, "--format", "github"]).stdout;
-    assert_eq!(github.lines().filter(|l| l.starts_with("::error ")).count(), 5, "{github}");
+    assert_eq!(
+        github.lines().filter(|l| l.starts_with("::error ")).count(),
+        5,
+        "{github}"
+    );
     assert!(github.contains("::error file=fixtures/example/specs/orders-api-v2.openapi.yaml,line=73,col=7,title=openapi.path.removed::"), "{github}");
-    assert_eq!(github.lines().filter(|l| l.starts_with("::notice ")).count(), 1);
+    assert_eq!(
+        github
+            .lines()
+            .filter(|l| l.starts_with("::notice "))
+            .count(),
+        1
+    );
     let markdown = ripple(&["diff", OLD, NEW, "--format", "markdown"]).stdout;
     assert!(markdown.contains("❌ **5 breaking changes**"), "{markdown}");
-    assert_eq!(markdown.lines().filter(|l| l.starts_with("| ❌ |")).count(), 5);
+    assert_eq!(
+        markdown.lines().filter(|l| l.starts_with("| ❌ |")).count(),
+        5
+    );
 }
 
 #[test]
@@ -83,7 +132,8 @@ fn an_unparsable_contract_names_the_place() {
     assert!(run.stdout.is_empty());
     let first = run.stderr.lines().next().unwrap();
     assert!(
-        first.starts_with("fixtures/contracts-invalid/unparsable.yaml:") && first.contains(": error[syntax]: malformed YAML/JSON:"),
+        first.starts_with("fixtures/contracts-invalid/unparsable.yaml:")
+            && first.contains(": error[syntax]: malformed YAML/JSON:"),
         "{}",
         run.stderr
     );
@@ -107,20 +157,47 @@ fn dangling_refs_are_all_reported_with_their_places() {
 
 #[test]
 fn unknown_and_mismatched_formats_are_errors() {
-    let run = ripple(&["diff", "fixtures/contracts-invalid/not-a-contract.yaml", OLD]);
+    let run = ripple(&[
+        "diff",
+        "fixtures/contracts-invalid/not-a-contract.yaml",
+        OLD,
+    ]);
     run.expect_code(2);
     assert!(run.stderr.contains("fixtures/contracts-invalid/not-a-contract.yaml: error[unknown-format]: unknown contract format"), "{}", run.stderr);
     let run = ripple(&["diff", OLD, "fixtures/example/specs/cart.proto"]);
     run.expect_code(2);
-    assert!(run.stderr.contains("is openapi but fixtures/example/specs/cart.proto is protobuf"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("is openapi but fixtures/example/specs/cart.proto is protobuf"),
+        "{}",
+        run.stderr
+    );
     let run = ripple(&["diff", OLD, "fixtures/nope.yaml"]);
     run.expect_code(2);
-    assert!(run.stderr.contains("fixtures/nope.yaml: error[io]: cannot read: no such file or directory"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("fixtures/nope.yaml: error[io]: cannot read: no such file or directory"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
 fn an_api_that_is_not_in_the_graph_is_an_error() {
-    let run = ripple(&["diff", OLD, NEW, "--graph", "fixtures/example", "--api", "api:nope"]);
+    let run = ripple(&[
+        "diff",
+        OLD,
+        NEW,
+        "--graph",
+        "fixtures/example",
+        "--api",
+        "api:nope",
+    ]);
     run.expect_code(2);
-    assert!(run.stderr.contains("--api api:nope: no such api in the model"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("--api api:nope: no such api in the model"),
+        "{}",
+        run.stderr
+    );
 }
