@@ -8,7 +8,7 @@
 
 use serde::Serialize;
 
-use crate::contract::{Change, Class, Diff, uses_element};
+use crate::contract::{Change, Class, Diff};
 use crate::model::{DependencyKind, Graph, parse_version};
 
 /// A diff with what the graph knows about who it affects.
@@ -155,7 +155,7 @@ pub fn report(
             for (consumer, dep) in &consumers {
                 if dep.uses.is_empty() {
                     verdict.may_break.push((*consumer).to_owned());
-                } else if dep.uses.iter().any(|u| uses_element(u, &change.element)) {
+                } else if dep.uses.iter().any(|u| change.used_by(u)) {
                     verdict.breaks.push((*consumer).to_owned());
                 }
             }

@@ -63,6 +63,10 @@ pub struct Change {
     /// Where in the new contract (absent for removals).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub new: Option<Location>,
+    /// Other elements the change reaches, that consumers may list in `uses` instead: the rpcs
+    /// whose messages carry a changed field.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub affects: Vec<String>,
 }
 
 impl Change {
@@ -81,7 +85,13 @@ impl Change {
             message: message.into(),
             old,
             new,
+            affects: Vec::new(),
         }
+    }
+
+    /// Whether a consumer's `uses` entry reaches this change.
+    pub fn used_by(&self, uses: &str) -> bool {
+        uses_element(uses, &self.element) || self.affects.iter().any(|a| uses_element(uses, a))
     }
 
     /// The place to show first: the new contract's, or the old one's for removals.

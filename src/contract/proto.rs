@@ -1178,6 +1178,7 @@ impl Cx<'_> {
             if rpcs.is_empty() {
                 continue;
             }
+            change.affects = rpcs.iter().cloned().collect();
             let mut shown: Vec<&str> = rpcs.iter().take(3).map(String::as_str).collect();
             let more = rpcs.len() - shown.len();
             let list = if more > 0 {

@@ -201,3 +201,39 @@ fn an_api_that_is_not_in_the_graph_is_an_error() {
         run.stderr
     );
 }
+
+#[test]
+fn a_protobuf_field_change_reaches_consumers_of_the_rpcs_that_carry_it() {
+    // StockLevel.allocated is returned by GetStock, ReserveStock and WatchStock. A consumer that
+    // lists `ReserveStock` is broken by its removal; one that lists only `ListWarehouses` is not.
+    let dir = tempfile::tempdir().unwrap();
+    let case = "fixtures/contracts/protobuf.field.removed-without-reserve";
+    let root = crate::util::repo_root();
+    std::fs::write(
+        dir.path().join("ripple.yaml"),
+        format!(
+            "services:\n  checkout:\n    consumes:\n      - api: inventory-api\n        uses: [ReserveStock]\n  reports:\n    consumes:\n      - api: inventory-api\n        uses: [ListWarehouses]\napis:\n  inventory-api:\n    definition: {}\n",
+            root.join(case).join("old.proto").display()
+        ),
+    )
+    .unwrap();
+    let model = dir.path().join("ripple.yaml");
+    let run = ripple(&[
+        "diff",
+        &format!("{case}/old.proto"),
+        &format!("{case}/new.proto"),
+        "--graph",
+        model.to_str().unwrap(),
+        "--api",
+        "api:inventory-api",
+        "--format",
+        "json",
+    ]);
+    let report = run.expect_code(1).json();
+    let change = &report["changes"][0];
+    assert_eq!(change["rule"], "protobuf.field.removed-without-reserve");
+    assert_eq!(
+        change["consumers"]["breaks"],
+        serde_json::json!(["service:checkout"])
+    );
+}
