@@ -379,3 +379,97 @@ fn to_change(v: &Violation, during: bool, env: &str) -> Change {
         None,
     )
 }
+
+/// A candidate's new contract, to compare with the one the model holds for what runs now.
+#[derive(Clone, Debug)]
+pub struct NewContract {
+    pub component: String,
+    pub path: std::path::PathBuf,
+}
+
+/// Why a `--contract` could not be compared.
+#[derive(Debug, thiserror::Error)]
+pub enum ContractCheckError {
+    #[error("`{0}` is not ID=PATH (e.g. api:orders-api=specs/orders.yaml)")]
+    Syntax(String),
+    #[error("{0} is not an api in the model")]
+    NotAnApi(String),
+    #[error("{0} has no `definition` to compare the new contract with")]
+    NoDefinition(String),
+    #[error(transparent)]
+    Contract(#[from] crate::contract::ContractErrors),
+    #[error(transparent)]
+    Api(#[from] super::consumers::ApiLookupError),
+}
+
+/// Parse `api:orders-api=specs/orders.yaml`.
+pub fn parse_contract(text: &str) -> Result<NewContract, ContractCheckError> {
+    let (component, path) = text
+        .split_once('=')
+        .ok_or_else(|| ContractCheckError::Syntax(text.to_owned()))?;
+    Ok(NewContract {
+        component: component.to_owned(),
+        path: path.into(),
+    })
+}
+
+/// Breaking changes of a new contract that reach consumers running in `env`: a contract diff
+/// against the model's `definition`, judged by who uses what and what runs there. An element
+/// removed before its announced sunset is one of them.
+pub fn contract_findings(
+    graph: &Graph,
+    deployments: &Deployments,
+    env: &str,
+    contract: &NewContract,
+) -> Result<Vec<Change>, ContractCheckError> {
+    let api = graph
+        .get(&contract.component)
+        .filter(|c| c.kind == crate::model::Kind::Api)
+        .ok_or_else(|| ContractCheckError::NotAnApi(contract.component.clone()))?;
+    let old = api
+        .attrs
+        .definition
+        .as_deref()
+        .filter(|d| std::path::Path::new(d).exists())
+        .ok_or_else(|| ContractCheckError::NoDefinition(api.id.clone()))?;
+    let diff = crate::contract::diff_paths(std::path::Path::new(old), &contract.path)?;
+    let report = super::consumers::report(diff, Some(graph), Some(&api.id))?;
+    let verdicts = report.verdicts.unwrap_or_default();
+    let mut findings = Vec::new();
+    for (change, verdict) in report.diff.changes.iter().zip(verdicts) {
+        let Some(verdict) = verdict else { continue };
+        if change.class != crate::contract::Class::Breaking {
+            continue;
+        }
+        let running = |id: &String| !deployments.versions(env, None, id).0.is_empty();
+        let breaks: Vec<&String> = verdict.breaks.iter().filter(|c| running(c)).collect();
+        let may: Vec<&String> = verdict.may_break.iter().filter(|c| running(c)).collect();
+        if breaks.is_empty() && may.is_empty() {
+            continue;
+        }
+        let mut who = Vec::new();
+        if !breaks.is_empty() {
+            who.push(format!(
+                "breaks {}",
+                breaks
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        if !may.is_empty() {
+            who.push(format!(
+                "may break {}",
+                may.iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        let mut finding = change.clone();
+        finding.message = format!("{}; {} in {env}", change.message, who.join("; "));
+        findings.push(finding);
+    }
+    Ok(findings)
+}

@@ -110,6 +110,10 @@ enum Command {
         /// Directory of environment files (default: `environments/` beside the model).
         #[arg(long, value_name = "DIR")]
         state: Option<PathBuf>,
+        /// A candidate api's new contract, compared with the model's `definition` for the
+        /// consumers running in ENV: ID=PATH (repeatable).
+        #[arg(long, value_name = "ID=PATH")]
+        contract: Vec<String>,
         #[arg(long, value_enum, default_value_t = FindingsFormat::Text)]
         format: FindingsFormat,
         #[arg(short, long, value_name = "FILE")]
@@ -378,6 +382,7 @@ fn execute(cli: Cli) -> Result<u8> {
             env,
             graph,
             state,
+            contract,
             format,
             output: path,
         } => {
@@ -387,7 +392,17 @@ fn execute(cli: Cli) -> Result<u8> {
                 .iter()
                 .map(|c| check::parse_candidate(&loaded.graph, c))
                 .collect::<Result<Vec<_>, _>>()?;
-            let report = check::check(&loaded.graph, &deployments, &env, &candidates)?;
+            let mut report = check::check(&loaded.graph, &deployments, &env, &candidates)?;
+            for text in &contract {
+                let new = check::parse_contract(text)?;
+                let findings = check::contract_findings(&loaded.graph, &deployments, &env, &new)?;
+                if !findings.is_empty() {
+                    report.safe = false;
+                    report.order.clear();
+                }
+                report.findings.extend(findings);
+            }
+            contract::sort(&mut report.findings);
             let mut footer = Vec::new();
             if report.safe {
                 footer.push(order_line(&report.order));

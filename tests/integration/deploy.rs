@@ -506,3 +506,66 @@ apis:
     );
     assert!(text.contains("uses deprecated api:ledger-api `GET /entries/{entryId}`: sunset 2026-10-01 passed 52 days ago; runs in production"), "{text}");
 }
+
+#[test]
+fn check_with_a_new_contract_blames_removals_before_their_sunset_on_running_consumers() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = |ops: &str| {
+        format!(
+            "openapi: 3.0.3\ninfo: {{title: Ledger, version: 1.0.0}}\npaths:\n  /entries:\n    get:\n      responses:\n        '200': {{description: ok}}\n{ops}"
+        )
+    };
+    let legacy = "  /entries/legacy:\n    get:\n      deprecated: true\n      x-sunset: 2027-06-30\n      responses:\n        '200': {description: ok}\n";
+    std::fs::write(dir.path().join("ledger.yaml"), spec(legacy)).unwrap();
+    std::fs::write(dir.path().join("ledger-next.yaml"), spec("")).unwrap();
+    std::fs::write(
+        dir.path().join("ripple.yaml"),
+        "services:\n  billing:\n    consumes:\n      - api: ledger-api\n        uses: [\"GET /entries/legacy\"]\n  ledger:\n    provides: [ledger-api]\napis:\n  ledger-api:\n    definition: ledger.yaml\n",
+    )
+    .unwrap();
+    std::fs::create_dir(dir.path().join("environments")).unwrap();
+    std::fs::write(
+        dir.path().join("environments/production.yaml"),
+        "deployments:\n  \"service:billing\": 1.0.0\n  \"api:ledger-api\": 1.0.0\n",
+    )
+    .unwrap();
+    let d = dir.path().to_str().unwrap();
+    let contract = format!("api:ledger-api={d}/ledger-next.yaml");
+    let run = ripple(&[
+        "check",
+        "api:ledger-api@1.1.0",
+        "--env",
+        "production",
+        "--graph",
+        d,
+        "--contract",
+        &contract,
+        "--format",
+        "json",
+    ]);
+    let report = run.expect_code(1).json();
+    assert_eq!(report["safe"], false);
+    let finding = &report["findings"][0];
+    assert_eq!(finding["rule"], "openapi.operation.removed-before-sunset");
+    assert_eq!(finding["element"], "GET /entries/legacy");
+    assert!(
+        finding["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("; breaks service:billing in production"),
+        "{finding}"
+    );
+    // Without the removal there is nothing to blame.
+    let same = format!("api:ledger-api={d}/ledger.yaml");
+    ripple(&[
+        "check",
+        "api:ledger-api@1.1.0",
+        "--env",
+        "production",
+        "--graph",
+        d,
+        "--contract",
+        &same,
+    ])
+    .expect_code(0);
+}
