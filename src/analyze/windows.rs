@@ -2,9 +2,10 @@
 //!
 //! Deprecations come from the model (a component with `lifecycle: deprecated`, a `sunset` or a
 //! `deprecated-since` date) and from contracts (OpenAPI operations marked `deprecated`, with their
-//! `x-sunset` and `x-deprecated-since` dates). A deprecation without a sunset gets its deadline
-//! from the `deprecation-window-days` policy counted from its deprecation date, when both are
-//! known. Each consumer still using a deprecated element is listed with the deadline, the days
+//! `x-sunset` and `x-deprecated-since` dates; protobuf rpcs and services with `deprecated = true`).
+//! An element without dates of its own takes its component's. A deprecation without a sunset gets
+//! its deadline from the `deprecation-window-days` policy counted from its deprecation date, when
+//! both are known. Each consumer still using a deprecated element is listed with the deadline, the days
 //! left, and the environments where it still runs.
 
 use std::collections::BTreeSet;
@@ -171,10 +172,17 @@ pub fn windows(graph: &Graph, state: &Deployments, today: Date) -> (Vec<Window>,
             continue;
         };
         let path = std::path::Path::new(definition);
-        if definition.contains("://") || !path.is_file() || !is_openapi(path) {
+        if definition.contains("://") || !path.exists() {
             continue;
         }
-        let deprecations = match openapi_deprecations(path) {
+        let read = if path.extension().is_some_and(|e| e == "proto") || path.is_dir() {
+            proto_deprecations(path)
+        } else if is_openapi(path) {
+            openapi_deprecations(path)
+        } else {
+            continue;
+        };
+        let deprecations = match read {
             Ok(d) => d,
             Err(errors) => {
                 problems.extend(errors);
@@ -182,9 +190,11 @@ pub fn windows(graph: &Graph, state: &Deployments, today: Date) -> (Vec<Window>,
             }
         };
         for dep in deprecations {
-            let (date, from) = match (dep.sunset, dep.since, policy_days) {
-                (Some(s), _, _) => (Some(s), Some("x-sunset")),
-                (None, since, _) => deadline(None, since),
+            let (date, from) = match (dep.sunset, dep.since) {
+                (Some(s), _) => (Some(s), Some("x-sunset")),
+                (None, Some(since)) => deadline(None, Some(since)),
+                // The element names no date of its own: the component's apply.
+                (None, None) => deadline(c.attrs.sunset, c.attrs.deprecated_since),
             };
             for d in &consumers {
                 let uses = &d.dependency().uses;
@@ -255,6 +265,21 @@ fn is_openapi(path: &std::path::Path) -> bool {
         .ok()
         .and_then(|t| crate::contract::sniff_text(&t))
         == Some(crate::contract::Format::Openapi)
+}
+
+/// Deprecated rpcs of a proto file or module. Protobuf has no sunset option: their deadline comes
+/// from the api's `sunset` or the deprecation window policy.
+fn proto_deprecations(path: &std::path::Path) -> Result<Vec<SpecDeprecation>, Vec<Diagnostic>> {
+    let rpcs = crate::contract::proto::deprecated_rpcs(path).map_err(|e| e.errors)?;
+    Ok(rpcs
+        .into_iter()
+        .map(|(element, at)| SpecDeprecation {
+            element,
+            sunset: None,
+            since: None,
+            at,
+        })
+        .collect())
 }
 
 const METHODS: &[&str] = &[

@@ -2837,3 +2837,18 @@ service InventoryService {
         );
     }
 }
+
+/// A deprecated rpc (or every rpc of a deprecated service) of a proto contract, for deprecation
+/// windows: its element (`pkg.Service/Rpc`) and where it is declared.
+pub(crate) fn deprecated_rpcs(path: &Path) -> Result<Vec<(String, Location)>, ContractErrors> {
+    let module = Module::load(path)?;
+    let mut out = Vec::new();
+    for (service_name, service) in &module.services {
+        for (rpc_name, rpc) in &service.rpcs {
+            if service.deprecated || rpc.deprecated {
+                out.push((format!("{service_name}/{rpc_name}"), rpc.at.clone()));
+            }
+        }
+    }
+    Ok(out)
+}

@@ -569,3 +569,50 @@ fn check_with_a_new_contract_blames_removals_before_their_sunset_on_running_cons
     ])
     .expect_code(0);
 }
+
+#[test]
+fn windows_read_deprecated_rpcs_from_protobuf_contracts() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("stock.proto"),
+        "syntax = \"proto3\";\npackage stock.v1;\n\nservice StockService {\n  rpc GetLevel(GetLevelRequest) returns (Level);\n  rpc Reserve(ReserveRequest) returns (Level) {\n    option deprecated = true;\n  }\n}\n\nmessage GetLevelRequest { string sku = 1; }\nmessage ReserveRequest { string sku = 1; int32 quantity = 2; }\nmessage Level { string sku = 1; int32 available = 2; }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("ripple.yaml"),
+        "services:\n  checkout:\n    consumes:\n      - api: stock-api\n        uses: [Reserve]\n  catalog:\n    consumes:\n      - api: stock-api\n        uses: [GetLevel]\napis:\n  stock-api:\n    type: grpc\n    sunset: 2027-01-15\n    definition: stock.proto\n",
+    )
+    .unwrap();
+    let model = dir.path().join("ripple.yaml");
+    let report = ripple(&["windows", model.to_str().unwrap(), "--format", "json"])
+        .expect_code(0)
+        .json();
+    let rows: Vec<(String, Option<String>)> = report["windows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| {
+            (
+                w["consumer"].as_str().unwrap().to_owned(),
+                w["element"].as_str().map(str::to_owned),
+            )
+        })
+        .collect();
+    // The whole api has a sunset, so both consumers appear for it; checkout also for the
+    // deprecated rpc it uses, whose deadline is the api's sunset (54 days after 2026-11-22).
+    assert_eq!(
+        rows,
+        [
+            ("service:catalog".to_owned(), None),
+            ("service:checkout".to_owned(), None),
+            (
+                "service:checkout".to_owned(),
+                Some("stock.v1.StockService/Reserve".to_owned())
+            ),
+        ]
+    );
+    let rpc = &report["windows"][2];
+    assert_eq!(rpc["deadline"], "2027-01-15");
+    assert_eq!(rpc["days_left"], 54);
+    assert_eq!(rpc["declared_at"]["line"], 6);
+}
