@@ -2408,6 +2408,21 @@ impl Scanner<'_> {
     }
 }
 
+/// A deprecated rpc (or every rpc of a deprecated service) of a proto contract, for deprecation
+/// windows: its element (`pkg.Service/Rpc`) and where it is declared.
+pub(crate) fn deprecated_rpcs(path: &Path) -> Result<Vec<(String, Location)>, ContractErrors> {
+    let module = Module::load(path)?;
+    let mut out = Vec::new();
+    for (service_name, service) in &module.services {
+        for (rpc_name, rpc) in &service.rpcs {
+            if service.deprecated || rpc.deprecated {
+                out.push((format!("{service_name}/{rpc_name}"), rpc.at.clone()));
+            }
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -2836,19 +2851,4 @@ service InventoryService {
             (Code::Syntax, 2, 25)
         );
     }
-}
-
-/// A deprecated rpc (or every rpc of a deprecated service) of a proto contract, for deprecation
-/// windows: its element (`pkg.Service/Rpc`) and where it is declared.
-pub(crate) fn deprecated_rpcs(path: &Path) -> Result<Vec<(String, Location)>, ContractErrors> {
-    let module = Module::load(path)?;
-    let mut out = Vec::new();
-    for (service_name, service) in &module.services {
-        for (rpc_name, rpc) in &service.rpcs {
-            if service.deprecated || rpc.deprecated {
-                out.push((format!("{service_name}/{rpc_name}"), rpc.at.clone()));
-            }
-        }
-    }
-    Ok(out)
 }
