@@ -68,7 +68,7 @@ pub fn from_diff(report: &DiffReport) -> Findings<'_> {
     }
     Findings {
         title: format!(
-            "{}: {}{} -> {}{}",
+            "diff ({}): {}{} -> {}{}",
             diff.format.as_str(),
             diff.old,
             version(&diff.old_version),

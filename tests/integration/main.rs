@@ -4,6 +4,7 @@
 mod contracts;
 mod deploy;
 mod diff;
+mod docs;
 mod export;
 mod inputs;
 mod merge;
