@@ -57,10 +57,10 @@ impl Verdict {
 /// Why the API of a contract could not be found in the graph.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiLookupError {
-    #[error("--api {0}: no such api in the model")]
+    #[error("--api {0}: no such component in the model")]
     Unknown(String),
     #[error(
-        "no api in the model has `definition: {0}`: name the contract's api with --api (e.g. --api api:orders-api)"
+        "no component in the model has `definition: {0}`: name the contract's component with --api (e.g. --api api:orders-api or --api datastore:orders-db)"
     )]
     NotFound(String),
 }
@@ -115,14 +115,20 @@ pub fn report(
     let api_ix = match api {
         Some(id) => graph
             .index_of(id)
-            .filter(|ix| graph.component(*ix).kind == crate::model::Kind::Api)
             .ok_or_else(|| ApiLookupError::Unknown(id.to_owned()))?,
         None => find_api(graph, &diff).ok_or_else(|| ApiLookupError::NotFound(diff.new.clone()))?,
     };
     let api_id = graph.component(api_ix).id.clone();
+    // Who uses a contract depends on what it is the contract of.
+    let users: &[DependencyKind] = match graph.component(api_ix).kind {
+        crate::model::Kind::Topic => &[DependencyKind::Subscribes, DependencyKind::Publishes],
+        crate::model::Kind::Datastore => &[DependencyKind::Reads, DependencyKind::Writes],
+        crate::model::Kind::Library => &[DependencyKind::DependsOn],
+        _ => &[DependencyKind::Consumes, DependencyKind::Calls],
+    };
     let mut consumers: Vec<(&str, &crate::model::Dependency)> = graph
         .dependencies_of(api_ix, petgraph::Direction::Incoming)
-        .filter(|d| d.dependency().kind == DependencyKind::Consumes)
+        .filter(|d| users.contains(&d.dependency().kind))
         .map(|d| (d.from().id.as_str(), d.dependency()))
         .collect();
     consumers.sort_unstable_by_key(|(id, _)| *id);
@@ -159,8 +165,14 @@ pub fn report(
                     verdict.breaks.push((*consumer).to_owned());
                 }
             }
+            // A reader and writer of one store is one consumer; what it says it uses decides.
             verdict.breaks.sort_unstable();
+            verdict.breaks.dedup();
             verdict.may_break.sort_unstable();
+            verdict.may_break.dedup();
+            verdict
+                .may_break
+                .retain(|c| verdict.breaks.binary_search(c).is_err());
             Some(verdict)
         })
         .collect();
@@ -186,15 +198,15 @@ fn is_major_bump(old: &semver::Version, new: &semver::Version) -> bool {
     }
 }
 
-/// The api whose `definition` is the diffed contract's new or old file.
+/// The component whose `definition` is the diffed contract's new or old file or folder.
 fn find_api(graph: &Graph, diff: &Diff) -> Option<petgraph::graph::NodeIndex> {
-    let wanted = [diff.new.as_str(), diff.old.as_str()];
+    let trim = |s: &str| s.trim_end_matches('/').to_owned();
+    let wanted = [trim(&diff.new), trim(&diff.old)];
     graph.components().find_map(|(ix, c)| {
-        (c.kind == crate::model::Kind::Api
-            && c.attrs
-                .definition
-                .as_deref()
-                .is_some_and(|d| wanted.contains(&d)))
-        .then_some(ix)
+        c.attrs
+            .definition
+            .as_deref()
+            .is_some_and(|d| wanted.contains(&trim(d)))
+            .then_some(ix)
     })
 }

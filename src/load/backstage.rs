@@ -369,6 +369,14 @@ impl Reader<'_> {
                 .and_then(definition)
                 .map(|d| super::relative_to_file(&self.name, &d));
         }
+        // Other kinds have no `definition` in Backstage: a schema or migrations folder of a
+        // database, a message schema of a topic.
+        if let Some(path) = annotation("ripple.dev/definition").and_then(|n| n.as_str()) {
+            decl.component.attrs.definition = Some(super::relative_to_file(&self.name, path));
+            if let Some(node) = annotation("ripple.dev/definition") {
+                decl.field_pos.push(("definition".into(), node.pos));
+            }
+        }
         self.fragment.nodes.push(decl);
 
         // Precise relations from annotations first: they replace a `dependsOn` to the same target.

@@ -196,7 +196,7 @@ fn an_api_that_is_not_in_the_graph_is_an_error() {
     run.expect_code(2);
     assert!(
         run.stderr
-            .contains("--api api:nope: no such api in the model"),
+            .contains("--api api:nope: no such component in the model"),
         "{}",
         run.stderr
     );
@@ -235,5 +235,48 @@ fn a_protobuf_field_change_reaches_consumers_of_the_rpcs_that_carry_it() {
     assert_eq!(
         change["consumers"]["breaks"],
         serde_json::json!(["service:checkout"])
+    );
+}
+
+#[test]
+fn a_migration_breaks_the_readers_that_use_the_changed_table() {
+    // The proposed V5 drops orders.total_cents and narrows orders.status. finance-reporting says it
+    // reads `table orders`; order-service reads and writes the store without saying what it uses.
+    let run = ripple(&[
+        "diff",
+        "fixtures/example/migrations/orders-db",
+        "fixtures/example/proposed/orders-db",
+        "--graph",
+        "fixtures/example",
+        "--format",
+        "json",
+    ]);
+    let report = run.expect_code(1).json();
+    assert_eq!(report["format"], "sql");
+    assert_eq!(report["api"], "datastore:orders-db");
+    let removed = report["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["rule"] == "sql.column.removed")
+        .unwrap();
+    assert_eq!(removed["element"], "column orders.total_cents");
+    assert_eq!(
+        removed["old"]["file"],
+        "fixtures/example/migrations/orders-db/V1__orders.sql"
+    );
+    assert_eq!(removed["old"]["line"], 6);
+    assert_eq!(
+        removed["new"]["file"],
+        "fixtures/example/proposed/orders-db/V5__money_columns.sql"
+    );
+    assert_eq!(removed["new"]["line"], 3);
+    assert_eq!(
+        removed["consumers"]["breaks"],
+        serde_json::json!(["service:finance-reporting"])
+    );
+    assert_eq!(
+        removed["consumers"]["may_break"],
+        serde_json::json!(["service:order-service"])
     );
 }
