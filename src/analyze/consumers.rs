@@ -131,6 +131,21 @@ pub fn report(
         .filter(|d| users.contains(&d.dependency().kind))
         .map(|d| (d.from().id.as_str(), d.dependency()))
         .collect();
+    // Callers of the api's providers use it too: a Pact records a consumer calling a provider
+    // service, with the requests it makes.
+    if graph.component(api_ix).kind == crate::model::Kind::Api {
+        for provides in graph.dependencies_of(api_ix, petgraph::Direction::Incoming) {
+            if provides.dependency().kind != DependencyKind::Provides {
+                continue;
+            }
+            consumers.extend(
+                graph
+                    .dependencies_of(provides.source, petgraph::Direction::Incoming)
+                    .filter(|d| d.dependency().kind == DependencyKind::Calls)
+                    .map(|d| (d.from().id.as_str(), d.dependency())),
+            );
+        }
+    }
     consumers.sort_unstable_by_key(|(id, _)| *id);
     if let Some(new) = &new_version {
         for (consumer, dep) in &consumers {

@@ -307,7 +307,10 @@ pub(crate) fn sniff_text(text: &str) -> Option<Format> {
 ///   `orders.v1.Order` uses `orders.v1.Order.total`, `channel order-events` uses
 ///   `message order-events/OrderPlaced`.
 pub fn uses_element(uses: &str, element: &str) -> bool {
-    if uses == element || normalize_template(uses) == normalize_template(element) {
+    if uses == element
+        || normalize_template(uses) == normalize_template(element)
+        || concrete_path_matches(uses, element)
+    {
         return true;
     }
     let is_rpc = !element.contains(' ') && element.contains('/');
@@ -327,6 +330,25 @@ pub fn uses_element(uses: &str, element: &str) -> bool {
         && element_name.len() > uses_name.len()
         && element_name.starts_with(uses_name)
         && matches!(element_name.as_bytes()[uses_name.len()], b'.' | b'/')
+}
+
+/// A concrete request (`GET /orders/42`, as Pact records it) against an operation's template
+/// (`GET /orders/{orderId}`): same method, same segments, a `{…}` segment matching any one.
+fn concrete_path_matches(concrete: &str, template: &str) -> bool {
+    let (Some((m1, p1)), Some((m2, p2))) = (concrete.split_once(' '), template.split_once(' '))
+    else {
+        return false;
+    };
+    if !m1.eq_ignore_ascii_case(m2) || !p1.starts_with('/') || !p2.starts_with('/') {
+        return false;
+    }
+    let p1 = p1.split('?').next().unwrap_or(p1).trim_end_matches('/');
+    let p2 = p2.trim_end_matches('/');
+    let (a, b): (Vec<&str>, Vec<&str>) = (p1.split('/').collect(), p2.split('/').collect());
+    a.len() == b.len()
+        && a.iter()
+            .zip(&b)
+            .all(|(x, y)| x == y || (y.starts_with('{') && y.ends_with('}') && !x.is_empty()))
 }
 
 /// `table orders` → (`table`, `orders`); `orders.v1.Order` → (``, `orders.v1.Order`).
@@ -393,6 +415,20 @@ mod tests {
             "message order-events/OrderPlaced"
         ));
         assert!(!uses_element("GET /orders", "GET /orders/{id}"));
+    }
+
+    #[test]
+    fn concrete_requests_match_templates() {
+        assert!(uses_element("GET /orders/42", "GET /orders/{orderId}"));
+        assert!(uses_element(
+            "get /orders/42?expand=lines",
+            "GET /orders/{orderId}"
+        ));
+        assert!(!uses_element(
+            "GET /orders/42/lines",
+            "GET /orders/{orderId}"
+        ));
+        assert!(!uses_element("POST /orders/42", "GET /orders/{orderId}"));
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod environments;
 pub mod fragment;
 mod json_locate;
 mod manifest;
+mod pact;
 pub mod yaml;
 
 use std::path::{Path, PathBuf};
@@ -32,6 +33,8 @@ pub enum Format {
     Backstage,
     /// Graph fragment JSON.
     Fragment,
+    /// A Pact contract file.
+    Pact,
 }
 
 /// A loaded graph and the warnings met on the way.
@@ -413,10 +416,16 @@ fn is_model_file_name(path: &Path) -> bool {
     let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
         return false;
     };
+    let in_pacts = path
+        .parent()
+        .and_then(|p| p.file_name())
+        .is_some_and(|d| d == "pacts");
     name.ends_with(".yaml")
         || name.ends_with(".yml")
         || name.ends_with(".ripple.json")
         || name == "ripple.json"
+        || name.ends_with(".pact.json")
+        || (in_pacts && name.ends_with(".json"))
 }
 
 fn io_reason(e: &std::io::Error) -> String {
@@ -469,6 +478,12 @@ fn read_text(
 ) -> (Option<Format>, Fragment) {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    if name.ends_with(".json") && pact::is_pact(text) {
+        return (
+            Some(Format::Pact),
+            pact::read(sources, id, text, diagnostics),
+        );
+    }
     if name.ends_with(".json") {
         return (
             Some(Format::Fragment),
@@ -503,7 +518,7 @@ fn read_text(
             Some(Format::Backstage),
             backstage::read(sources, id, &documents, diagnostics),
         ),
-        Some(Format::Fragment) | None => {
+        Some(Format::Fragment | Format::Pact) | None => {
             if explicit {
                 diagnostics.push(Diagnostic::error(
                     Code::UnknownFormat,

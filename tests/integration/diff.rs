@@ -280,3 +280,69 @@ fn a_migration_breaks_the_readers_that_use_the_changed_table() {
         serde_json::json!(["service:order-service"])
     );
 }
+
+#[test]
+fn pact_files_tell_which_consumers_exercise_an_operation() {
+    // storefront-bff's pact exercises POST /orders/ord-1001/cancel: with the pacts, the removed
+    // cancel operation breaks it, where the manifests alone knew no consumer of it.
+    let run = ripple(&[
+        "diff",
+        OLD,
+        NEW,
+        "--graph",
+        "fixtures/example",
+        "fixtures/pacts",
+        "--format",
+        "json",
+    ]);
+    let report = run.expect_code(1).json();
+    let cancel = report["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["element"] == "POST /orders/{orderId}/cancel")
+        .unwrap();
+    assert_eq!(
+        cancel["consumers"]["breaks"],
+        serde_json::json!(["service:storefront-bff"])
+    );
+}
+
+#[test]
+fn pacts_load_as_calls_with_the_requests_they_exercise() {
+    let graph = ripple(&["export", "fixtures/pacts", "--format", "json"])
+        .expect_code(0)
+        .json();
+    let ids: Vec<&str> = graph["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["id"].as_str().unwrap())
+        .collect();
+    // "Shipping Service" and "Order Service" are pact names: lower-cased, spaces as dashes.
+    assert_eq!(
+        ids,
+        [
+            "service:order-service",
+            "service:shipping-service",
+            "service:storefront-bff"
+        ]
+    );
+    let edges = graph["edges"].as_array().unwrap();
+    assert_eq!(edges.len(), 2);
+    assert_eq!(edges[0]["from"], "service:shipping-service");
+    assert_eq!(edges[0]["kind"], "calls");
+    assert_eq!(
+        edges[0]["uses"],
+        serde_json::json!(["GET /orders/ord-2002", "an order-paid event"])
+    );
+    assert_eq!(edges[0]["evidence"][0]["rule"], "pact.interaction");
+    assert_eq!(
+        edges[1]["uses"],
+        serde_json::json!([
+            "GET /orders",
+            "GET /orders/ord-1001",
+            "POST /orders/ord-1001/cancel"
+        ])
+    );
+}
