@@ -69,6 +69,10 @@ pub(crate) struct Docs {
     names: Vec<Arc<str>>,
     paths: Vec<PathBuf>,
     roots: Vec<Node>,
+    /// Resolved references: (file, `$ref` text) → the target as child indices from its file's
+    /// root. A large spec resolves `#/components/schemas/X` thousands of times, and each fresh
+    /// resolution scans mappings of thousands of keys.
+    resolved: std::cell::RefCell<HashMap<(u32, Box<str>), (u32, Vec<u32>)>>,
 }
 
 impl Docs {
@@ -80,6 +84,7 @@ impl Docs {
             names: Vec::new(),
             paths: Vec::new(),
             roots: Vec::new(),
+            resolved: Default::default(),
         };
         let mut errors = Vec::new();
         docs.add(&root, &mut errors);
@@ -230,18 +235,48 @@ impl Docs {
     }
 
     fn target<'d>(&'d self, file: u32, text: &str) -> Result<At<'d>, String> {
-        self.target_at(file, text, 0)
+        let key = (file, Box::<str>::from(text));
+        if let Some((file, indices)) = self.resolved.borrow().get(&key) {
+            return Ok(self.walk(*file, indices));
+        }
+        let mut indices = Some(Vec::new());
+        let at = self.target_at(file, text, 0, &mut indices)?;
+        if let Some(indices) = indices {
+            self.resolved.borrow_mut().insert(key, (at.file, indices));
+        }
+        Ok(at)
+    }
+
+    /// The node reached by following child indices from a file's root.
+    fn walk(&self, file: u32, indices: &[u32]) -> At<'_> {
+        let mut node = &self.roots[file as usize];
+        for &i in indices {
+            node = match &node.value {
+                Value::Map(entries) => &entries[i as usize].1,
+                Value::Seq(items) => &items[i as usize],
+                _ => node,
+            };
+        }
+        At { file, node }
     }
 
     fn resolve_checked<'d>(&'d self, at: At<'d>, depth: usize) -> Result<At<'d>, String> {
         match at.str("$ref") {
-            Some(text) if depth < 32 => self.target_at(at.file, text, depth + 1),
+            Some(text) if depth < 32 => self.target_at(at.file, text, depth + 1, &mut None),
             Some(_) => Err("is part of a cycle of references".to_owned()),
             None => Ok(at),
         }
     }
 
-    fn target_at<'d>(&'d self, file: u32, text: &str, depth: usize) -> Result<At<'d>, String> {
+    /// Resolve `text` from `file`. `indices`, when given, collects the child positions walked,
+    /// and is cleared when the walk passes through another reference (not cacheable then).
+    fn target_at<'d>(
+        &'d self,
+        file: u32,
+        text: &str,
+        depth: usize,
+        indices: &mut Option<Vec<u32>>,
+    ) -> Result<At<'d>, String> {
         let (file_part, pointer) = split_ref(text);
         let file = if file_part.is_empty() {
             file
@@ -271,13 +306,23 @@ impl Docs {
             // is itself a `$ref`): follow it, as the specification's resolvers do.
             if at.node.get(&key).is_none() && at.str("$ref").is_some() {
                 at = self.resolve_checked(at, depth)?;
+                *indices = None;
             }
-            let node = match &at.node.value {
-                Value::Map(_) => at.node.get(&key),
-                Value::Seq(items) => key.parse::<usize>().ok().and_then(|i| items.get(i)),
+            let found = match &at.node.value {
+                Value::Map(entries) => entries
+                    .iter()
+                    .position(|(k, _)| k.as_str() == Some(key.as_str()))
+                    .map(|i| (i, &entries[i].1)),
+                Value::Seq(items) => key
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|i| items.get(i).map(|n| (i, n))),
                 _ => None,
+            };
+            if let (Some(path), Some((i, _))) = (indices.as_mut(), found) {
+                path.push(i as u32);
             }
-            .ok_or_else(|| {
+            let node = found.map(|(_, n)| n).ok_or_else(|| {
                 format!(
                     "points at nothing: `{key}` is not in {}",
                     self.names[at.file as usize]
