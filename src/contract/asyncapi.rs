@@ -261,16 +261,7 @@ impl Compatibility {
 /// Compare two AsyncAPI contracts (files, or directories of split specs).
 pub fn diff_paths(old: &Path, new: &Path) -> Result<Diff, ContractErrors> {
     let keys = ["asyncapi"];
-    let (old_docs, new_docs) = match (Docs::load(old, &keys), Docs::load(new, &keys)) {
-        (Ok(a), Ok(b)) => (a, b),
-        (a, b) => {
-            let mut errors = Vec::new();
-            for e in [a.err(), b.err()].into_iter().flatten() {
-                errors.extend(e.errors);
-            }
-            return Err(ContractErrors { errors });
-        }
-    };
+    let (old_docs, new_docs) = super::both(Docs::load(old, &keys), Docs::load(new, &keys))?;
     let mut errors = Vec::new();
     let old_api = Api::read(&old_docs, &mut errors);
     let new_api = Api::read(&new_docs, &mut errors);
@@ -622,26 +613,6 @@ fn is_json_schema(format: &str) -> bool {
     .any(|prefix| format.starts_with(prefix))
 }
 
-/// An address with its parameters unnamed: `user/{id}` and `user/{userId}` are one address.
-fn normalize_address(address: &str) -> String {
-    let mut out = String::with_capacity(address.len());
-    let mut depth = 0;
-    for c in address.chars() {
-        match c {
-            '{' => {
-                depth += 1;
-                if depth == 1 {
-                    out.push_str("{}");
-                }
-            }
-            '}' => depth -= 1,
-            _ if depth > 0 => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// Whether two trees hold the same values, wherever they are.
 fn same(a: &Node, b: &Node) -> bool {
     match (&a.value, &b.value) {
@@ -693,12 +664,13 @@ impl<'d> Cx<'d> {
             if partner.contains_key(name) {
                 continue;
             }
-            let Some(address) = ch.address.map(normalize_address) else {
+            let Some(address) = ch.address.map(super::normalize_template) else {
                 continue;
             };
             let taken: BTreeSet<&str> = partner.values().copied().collect();
             if let Some((new_name, _)) = new.channels.iter().find(|(n, c)| {
-                !taken.contains(*n) && c.address.map(normalize_address).as_ref() == Some(&address)
+                !taken.contains(*n)
+                    && c.address.map(super::normalize_template).as_ref() == Some(&address)
             }) {
                 partner.insert(name, new_name);
             }
@@ -747,7 +719,7 @@ impl<'d> Cx<'d> {
     fn channel(&mut self, name: &str, a: &Channel<'d>, b: &Channel<'d>) {
         let element = format!("channel {name}");
         if (a.address_at.is_some() || b.address_at.is_some())
-            && a.address.map(normalize_address) != b.address.map(normalize_address)
+            && a.address.map(super::normalize_template) != b.address.map(super::normalize_template)
         {
             let show =
                 |x: Option<&str>| x.map_or("none (dynamic)".to_owned(), |x| format!("`{x}`"));
@@ -1200,12 +1172,12 @@ mod tests {
     #[test]
     fn addresses_compare_with_parameters_unnamed() {
         assert_eq!(
-            normalize_address("users/{userId}/signup"),
-            normalize_address("users/{id}/signup")
+            crate::contract::normalize_template("users/{userId}/signup"),
+            crate::contract::normalize_template("users/{id}/signup")
         );
         assert_ne!(
-            normalize_address("order-events"),
-            normalize_address("orders")
+            crate::contract::normalize_template("order-events"),
+            crate::contract::normalize_template("orders")
         );
     }
 

@@ -65,6 +65,9 @@ impl<'d> At<'d> {
 }
 
 /// A contract: its root document and every file it references.
+/// A resolved reference: the target's file and its child indices from that file's root.
+type Resolved = (u32, Vec<u32>);
+
 pub(crate) struct Docs {
     names: Vec<Arc<str>>,
     paths: Vec<PathBuf>,
@@ -72,7 +75,7 @@ pub(crate) struct Docs {
     /// Resolved references: (file, `$ref` text) → the target as child indices from its file's
     /// root. A large spec resolves `#/components/schemas/X` thousands of times, and each fresh
     /// resolution scans mappings of thousands of keys.
-    resolved: std::cell::RefCell<HashMap<(u32, Box<str>), (u32, Vec<u32>)>>,
+    resolved: std::cell::RefCell<HashMap<(u32, Box<str>), Resolved>>,
 }
 
 impl Docs {

@@ -195,6 +195,23 @@ pub fn diff_paths(old: &Path, new: &Path) -> Result<Diff, ContractErrors> {
     }
 }
 
+/// Both sides of a comparison, or every error of both.
+pub(crate) fn both<T>(
+    old: Result<T, ContractErrors>,
+    new: Result<T, ContractErrors>,
+) -> Result<(T, T), ContractErrors> {
+    match (old, new) {
+        (Ok(a), Ok(b)) => Ok((a, b)),
+        (a, b) => {
+            let mut errors = Vec::new();
+            for e in [a.err(), b.err()].into_iter().flatten() {
+                errors.extend(e.errors);
+            }
+            Err(ContractErrors { errors })
+        }
+    }
+}
+
 /// The display form of a path: as given, without a leading `./`.
 pub(crate) fn display(path: &Path) -> std::sync::Arc<str> {
     let s = path.to_string_lossy();

@@ -290,16 +290,7 @@ pub fn diff_paths(old: &Path, new: &Path) -> Result<Diff, ContractErrors> {
     let keys = ["openapi", "swagger"];
     let old_docs = Docs::load(old, &keys);
     let new_docs = Docs::load(new, &keys);
-    let (old_docs, new_docs) = match (old_docs, new_docs) {
-        (Ok(a), Ok(b)) => (a, b),
-        (a, b) => {
-            let mut errors = Vec::new();
-            for e in [a.err(), b.err()].into_iter().flatten() {
-                errors.extend(e.errors);
-            }
-            return Err(ContractErrors { errors });
-        }
-    };
+    let (old_docs, new_docs) = super::both(old_docs, new_docs)?;
     let old_api = Api::read(&old_docs);
     let new_api = Api::read(&new_docs);
     let mut cx = Cx {

@@ -213,16 +213,7 @@ pub const RULES: &[Rule] = &[
 
 /// Compare two protobuf contracts: `.proto` files, or directories of them.
 pub fn diff_paths(old: &Path, new: &Path) -> Result<Diff, ContractErrors> {
-    let (old_module, new_module) = match (Module::load(old), Module::load(new)) {
-        (Ok(a), Ok(b)) => (a, b),
-        (a, b) => {
-            let mut errors = Vec::new();
-            for e in [a.err(), b.err()].into_iter().flatten() {
-                errors.extend(e.errors);
-            }
-            return Err(ContractErrors { errors });
-        }
-    };
+    let (old_module, new_module) = super::both(Module::load(old), Module::load(new))?;
     let mut cx = Cx {
         old: &old_module,
         new: &new_module,

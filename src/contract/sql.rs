@@ -169,16 +169,7 @@ pub const RULES: &[Rule] = &[
 
 /// Compare two SQL schemas, each a DDL file or a directory of migrations.
 pub fn diff_paths(old: &Path, new: &Path) -> Result<Diff, ContractErrors> {
-    let (old_schema, new_schema) = match (Schema::load(old), Schema::load(new)) {
-        (Ok(a), Ok(b)) => (a, b),
-        (a, b) => {
-            let mut errors = Vec::new();
-            for e in [a.err(), b.err()].into_iter().flatten() {
-                errors.extend(e.errors);
-            }
-            return Err(ContractErrors { errors });
-        }
-    };
+    let (old_schema, new_schema) = super::both(Schema::load(old), Schema::load(new))?;
     let mut cx = Cx {
         old: &old_schema,
         new: &new_schema,
