@@ -3,6 +3,10 @@
 //! against an environment of 10,000 services (a synthetic organisation of 25,000 components and
 //! 200,000 dependencies, its `production` state taken from the model).
 
+/// The allocator the `ripple` binary ships with, so that the figures are the binary's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::fmt::Write as _;
 use std::hint::black_box;
 use std::path::PathBuf;

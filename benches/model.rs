@@ -8,6 +8,10 @@
 //! Throughput is in dependencies of the whole graph; `neighbourhood` (the depth-2 neighbourhood of
 //! the API with the most dependants, then the subgraph of it) reports time only.
 
+/// The allocator the `ripple` binary ships with, so that the figures are the binary's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::hint::black_box;
 use std::sync::OnceLock;
 use std::time::Duration;
