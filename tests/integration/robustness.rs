@@ -58,3 +58,44 @@ fn truncated_and_corrupted_inputs_never_panic() {
         "corruption should mostly be detected, got {errors} errors"
     );
 }
+
+#[test]
+fn truncated_contracts_never_panic() {
+    let mut files = Vec::new();
+    let root = crate::util::repo_root().join("fixtures/contracts");
+    for case in std::fs::read_dir(&root).unwrap() {
+        let case = case.unwrap().path();
+        for entry in std::fs::read_dir(&case).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if path.is_file() && name.starts_with("old.") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    assert!(files.len() > 100, "{}", files.len());
+    let dir = tempfile::tempdir().unwrap();
+    let mut refused = 0usize;
+    for path in files {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let ext = path.extension().unwrap().to_string_lossy().into_owned();
+        let cut_file = dir.path().join(format!("cut.{ext}"));
+        for cut in (0..text.len()).step_by((text.len() / 12).max(1)) {
+            if !text.is_char_boundary(cut) {
+                continue;
+            }
+            std::fs::write(&cut_file, &text[..cut]).unwrap();
+            let result = std::panic::catch_unwind(|| ripple::contract::diff_paths(&path, &cut_file));
+            match result {
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => {
+                    refused += 1;
+                    assert!(e.errors.iter().all(|d| !d.message.is_empty()));
+                }
+                Err(_) => panic!("panic diffing {} against itself cut at {cut}", path.display()),
+            }
+        }
+    }
+    assert!(refused > 50, "truncation should often be refused, was {refused} times");
+}
