@@ -86,16 +86,23 @@ fn truncated_contracts_never_panic() {
                 continue;
             }
             std::fs::write(&cut_file, &text[..cut]).unwrap();
-            let result = std::panic::catch_unwind(|| ripple::contract::diff_paths(&path, &cut_file));
+            let result =
+                std::panic::catch_unwind(|| ripple::contract::diff_paths(&path, &cut_file));
             match result {
                 Ok(Ok(_)) => {}
                 Ok(Err(e)) => {
                     refused += 1;
                     assert!(e.errors.iter().all(|d| !d.message.is_empty()));
                 }
-                Err(_) => panic!("panic diffing {} against itself cut at {cut}", path.display()),
+                Err(_) => panic!(
+                    "panic diffing {} against itself cut at {cut}",
+                    path.display()
+                ),
             }
         }
     }
-    assert!(refused > 50, "truncation should often be refused, was {refused} times");
+    assert!(
+        refused > 50,
+        "truncation should often be refused, was {refused} times"
+    );
 }
