@@ -173,6 +173,15 @@ pub struct ModelErrors {
     pub warnings: Vec<Diagnostic>,
 }
 
+/// `1 dependency`, `3 dependencies`: for words whose plural is not `-s`.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("{n} {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
 /// `1 error`, `3 errors`.
 pub fn plural(n: usize, word: &str) -> String {
     if n == 1 {

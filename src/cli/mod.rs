@@ -13,7 +13,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::analyze::{check, consumers, skew, summary, windows};
 use crate::contract::{self, ContractErrors};
-use crate::diagnostic::{Diagnostic, ModelErrors, plural};
+use crate::diagnostic::{Diagnostic, ModelErrors, count, plural};
 use crate::load::environments;
 use crate::load::{self, Loaded};
 use crate::render;
@@ -34,6 +34,10 @@ pub const EXIT_ERROR: u8 = 2;
     long_about = None,
 )]
 pub struct Cli {
+    /// Load what is known when the model names components it does not define: dangling
+    /// references become warnings and their dependencies are left out.
+    #[arg(long, global = true)]
+    lenient: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -269,8 +273,8 @@ fn warn(warnings: &[Diagnostic]) {
     }
 }
 
-fn load_model(paths: &[PathBuf]) -> Result<Loaded> {
-    let loaded = load::load(paths)?;
+fn load_model(paths: &[PathBuf], options: load::Options) -> Result<Loaded> {
+    let loaded = load::load_with(paths, options)?;
     warn(&loaded.warnings);
     Ok(loaded)
 }
@@ -286,9 +290,12 @@ fn output(path: Option<&PathBuf>) -> Result<Box<dyn Write>> {
 }
 
 fn execute(cli: Cli) -> Result<u8> {
+    let options = load::Options {
+        lenient: cli.lenient,
+    };
     match cli.command {
         Command::Graph { paths, format } => {
-            let loaded = load_model(&paths)?;
+            let loaded = load_model(&paths, options)?;
             let s = summary::summarize(&loaded.graph);
             let mut out = output(None)?;
             match format {
@@ -307,7 +314,7 @@ fn execute(cli: Cli) -> Result<u8> {
             depth,
             output: path,
         } => {
-            let loaded = load_model(&paths)?;
+            let loaded = load_model(&paths, options)?;
             let mut graph = loaded.graph;
             let mut title = String::from("ripple");
             if let Some(id) = &focus {
@@ -331,7 +338,7 @@ fn execute(cli: Cli) -> Result<u8> {
             paths,
             output: path,
         } => {
-            let loaded = load_model(&paths)?;
+            let loaded = load_model(&paths, options)?;
             let mut out = output(path.as_ref())?;
             load::fragment::write(&loaded.graph, &mut out)?;
             out.flush()?;
@@ -365,7 +372,7 @@ fn execute(cli: Cli) -> Result<u8> {
             let model = if graph.is_empty() {
                 None
             } else {
-                Some(load_model(&graph)?.graph)
+                Some(load_model(&graph, options)?.graph)
             };
             let report = consumers::report(diff, model.as_ref(), api.as_deref())?;
             let mut out = output(path.as_ref())?;
@@ -386,7 +393,7 @@ fn execute(cli: Cli) -> Result<u8> {
             format,
             output: path,
         } => {
-            let loaded = load_model(&graph)?;
+            let loaded = load_model(&graph, options)?;
             let deployments = deployments(&loaded.graph, &graph, state.as_deref())?;
             let candidates = candidates
                 .iter()
@@ -432,7 +439,7 @@ fn execute(cli: Cli) -> Result<u8> {
             format,
             output: path,
         } => {
-            let loaded = load_model(&paths)?;
+            let loaded = load_model(&paths, options)?;
             let deployments = deployments(&loaded.graph, &paths, state.as_deref())?;
             if let Some(e) = &env
                 && !deployments.has_environment(e)
@@ -471,7 +478,7 @@ fn execute(cli: Cli) -> Result<u8> {
             format,
             output: path,
         } => {
-            let loaded = load_model(&paths)?;
+            let loaded = load_model(&paths, options)?;
             let deployments = deployments(&loaded.graph, &paths, state.as_deref())?;
             let today = windows::today();
             let (windows, problems) = windows::windows(&loaded.graph, &deployments, today);
@@ -545,7 +552,7 @@ fn execute(cli: Cli) -> Result<u8> {
             paths,
             format: SummaryFormat::Json,
         } => {
-            let (loaded, errors, warnings) = match load::load(&paths) {
+            let (loaded, errors, warnings) = match load::load_with(&paths, options) {
                 Ok(loaded) => {
                     let warnings = loaded.warnings.clone();
                     (Some(loaded), Vec::new(), warnings)
@@ -575,12 +582,16 @@ fn execute(cli: Cli) -> Result<u8> {
             paths,
             format: SummaryFormat::Text,
         } => {
-            let loaded = load_model(&paths)?;
+            let loaded = load_model(&paths, options)?;
             println!(
-                "ok: {} read, {} components, {} dependencies{}",
+                "ok: {} read, {}, {}{}",
                 plural(loaded.files.len(), "model file"),
-                loaded.graph.component_count(),
-                loaded.graph.dependency_count(),
+                count(loaded.graph.component_count(), "component", "components"),
+                count(
+                    loaded.graph.dependency_count(),
+                    "dependency",
+                    "dependencies"
+                ),
                 if loaded.warnings.is_empty() {
                     String::new()
                 } else {

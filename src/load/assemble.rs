@@ -21,6 +21,7 @@ pub(crate) fn assemble(
     sources: &Sources,
     fragments: Vec<Fragment>,
     diagnostics: &mut Vec<Diagnostic>,
+    options: super::Options,
 ) -> Graph {
     let mut nodes = Vec::new();
     let mut edges = Vec::new();
@@ -35,7 +36,7 @@ pub(crate) fn assemble(
     let components = merge_nodes(sources, nodes, diagnostics);
     let systems = merge_systems(sources, systems, &components, diagnostics);
     let mut graph = Graph::with_components(components, systems);
-    let dependencies = merge_edges(sources, &graph, edges, diagnostics);
+    let dependencies = merge_edges(sources, &graph, edges, diagnostics, options.lenient);
     graph.set_dependencies(dependencies);
     graph.set_policies(merge_policies(sources, policies, diagnostics));
     graph
@@ -287,6 +288,7 @@ fn merge_edges(
     graph: &Graph,
     decls: Vec<EdgeDecl>,
     diagnostics: &mut Vec<Diagnostic>,
+    lenient: bool,
 ) -> Vec<(NodeIndex, NodeIndex, Dependency)> {
     let mut ctx = Ctx {
         sources,
@@ -313,8 +315,12 @@ fn merge_edges(
                     }
                 }
                 let here = ctx.sources.locate(&decl.origin);
-                ctx.diagnostics
-                    .push(Diagnostic::error(Code::DanglingReference, here, message));
+                ctx.diagnostics.push(if lenient {
+                    message.push_str("; the dependency is left out (--lenient)");
+                    Diagnostic::warning(Code::DanglingReference, here, message)
+                } else {
+                    Diagnostic::error(Code::DanglingReference, here, message)
+                });
             }
             continue;
         };

@@ -50,6 +50,20 @@ pub struct Loaded {
 ///
 /// Fails with every error found, never only the first.
 pub fn load(paths: &[PathBuf]) -> Result<Loaded, ModelErrors> {
+    load_with(paths, Options::default())
+}
+
+/// How strict loading is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Dangling references are warnings and their dependencies are left out, instead of errors.
+    /// Real catalogs name components they do not define (Backstage tolerates it); this loads
+    /// what is known and says what was left out.
+    pub lenient: bool,
+}
+
+/// [`load`] with options.
+pub fn load_with(paths: &[PathBuf], options: Options) -> Result<Loaded, ModelErrors> {
     let mut diagnostics = Vec::new();
     let mut files = discover(paths, &mut diagnostics);
     let mut fragments: Vec<Fragment> = Vec::with_capacity(files.len());
@@ -103,7 +117,7 @@ pub fn load(paths: &[PathBuf]) -> Result<Loaded, ModelErrors> {
             diagnostics.push(no_model_files(dir));
         }
     }
-    let graph = assemble::assemble(&sources, fragments, &mut diagnostics);
+    let graph = assemble::assemble(&sources, fragments, &mut diagnostics, options);
     finish(graph, diagnostics, model_files)
 }
 
@@ -158,7 +172,12 @@ pub fn load_text(name: &str, text: &str) -> Result<Loaded, ModelErrors> {
     };
     let mut diagnostics = Vec::new();
     let (_, fragment) = read_text(&sources, 0, Path::new(name), text, true, &mut diagnostics);
-    let graph = assemble::assemble(&sources, vec![fragment], &mut diagnostics);
+    let graph = assemble::assemble(
+        &sources,
+        vec![fragment],
+        &mut diagnostics,
+        Options::default(),
+    );
     finish(graph, diagnostics, sources.files)
 }
 

@@ -3,16 +3,16 @@
 use std::io::{self, Write};
 
 use crate::analyze::summary::Summary;
+use crate::diagnostic::count;
 
 /// `ripple graph` as text: counts, systems, cycles, orphans, owners.
 pub fn summary(s: &Summary, files: usize, out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
-        "{} components, {} dependencies from {} model {}",
-        s.components,
-        s.dependencies,
-        files,
-        if files == 1 { "file" } else { "files" }
+        "{}, {} from {}",
+        count(s.components, "component", "components"),
+        count(s.dependencies, "dependency", "dependencies"),
+        count(files, "model file", "model files"),
     )?;
     writeln!(out)?;
     writeln!(out, "components by kind")?;

@@ -250,3 +250,39 @@ fn validate_reports_diagnostics_as_json_for_tools() {
     assert_eq!(report["components"], 64);
     assert_eq!(report["diagnostics"], serde_json::json!([]));
 }
+
+#[test]
+fn lenient_loads_what_is_known_and_says_what_was_left_out() {
+    let run = ripple(&[
+        "--lenient",
+        "graph",
+        "fixtures/invalid/dangling-reference",
+        "--format",
+        "json",
+    ]);
+    let summary = run.expect_code(0).json();
+    // checkout, payments and payments-api; only `payments provides payments-api` survives.
+    assert_eq!(summary["components"], 3);
+    assert_eq!(summary["dependencies"], 1);
+    assert_eq!(
+        diagnostics(&run.stderr),
+        [
+            "fixtures/invalid/dangling-reference/ripple.yaml:7:9: warning[dangling-reference]: service:checkout consumes api:paymnts-api, which is not defined in any input (did you mean api:payments-api?); the dependency is left out (--lenient)",
+            "fixtures/invalid/dangling-reference/ripple.yaml:9:17: warning[dangling-reference]: service:checkout publishes topic:order-placed, which is not defined in any input; the dependency is left out (--lenient)",
+        ]
+    );
+    // Other errors stay errors.
+    ripple(&["--lenient", "validate", "fixtures/invalid/conflict"]).expect_code(2);
+    let one = ripple(&[
+        "--lenient",
+        "validate",
+        "fixtures/invalid/dangling-reference",
+    ]);
+    assert!(
+        one.expect_code(0)
+            .stdout
+            .starts_with("ok: 1 model file read, 3 components, 1 dependency, 2 warnings"),
+        "{}",
+        one.stdout
+    );
+}
