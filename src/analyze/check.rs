@@ -65,6 +65,8 @@ pub fn parse_candidate(graph: &Graph, text: &str) -> Result<Candidate, CheckErro
 #[derive(Clone, Debug, Serialize)]
 pub struct CheckReport {
     pub environment: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
     pub candidates: Vec<String>,
     pub safe: bool,
     /// Deployment steps that keep every state compatible; a step of several candidates must be
@@ -93,6 +95,8 @@ type State = BTreeMap<String, BTreeSet<Version>>;
 struct Checker<'g> {
     graph: &'g Graph,
     env: &'g str,
+    /// One region, or every version live anywhere in the environment.
+    region: Option<&'g str>,
     deployments: &'g Deployments,
     candidates: &'g [Candidate],
 }
@@ -121,7 +125,7 @@ impl Checker<'_> {
             }
         }
         for id in around {
-            let (versions, _) = self.deployments.versions(self.env, None, id);
+            let (versions, _) = self.deployments.versions(self.env, self.region, id);
             state.insert(id.to_owned(), versions.into_iter().cloned().collect());
         }
         state
@@ -236,11 +240,67 @@ impl Checker<'_> {
     }
 }
 
-/// Check `candidates` as one release into `env`.
+/// Check `candidates` as one release into `env`, or into one `region` of it. Without a region,
+/// an environment that has regions is checked region by region (a problem that exists in one
+/// region must not hide a new one in another): the release is safe if it is safe in every region.
 pub fn check(
     graph: &Graph,
     deployments: &Deployments,
     env: &str,
+    region: Option<&str>,
+    candidates: &[Candidate],
+) -> Result<CheckReport, CheckError> {
+    let regions = deployments.regions(env);
+    if region.is_some() || regions.is_empty() {
+        return check_one(graph, deployments, env, region, candidates);
+    }
+    let all_regions: Vec<&str> = regions.into_iter().collect();
+    let mut combined: Option<CheckReport> = None;
+    // A problem found in several regions is one finding that names them (or none, if all).
+    let mut found: Vec<(Change, Vec<&str>)> = Vec::new();
+    for &r in &all_regions {
+        let report = check_one(graph, deployments, env, Some(r), candidates)?;
+        for finding in &report.findings {
+            match found.iter_mut().find(|(f, _)| f == finding) {
+                Some((_, rs)) => rs.push(r),
+                None => found.push((finding.clone(), vec![r])),
+            }
+        }
+        combined = Some(match combined {
+            None => report,
+            Some(mut all) => {
+                all.safe &= report.safe;
+                // Keep the order that groups the most: it is safe wherever a finer one is.
+                if report.order.len() < all.order.len() {
+                    all.order = report.order;
+                }
+                all
+            }
+        });
+    }
+    let mut report = combined.expect("an environment with regions has at least one");
+    report.region = None;
+    report.findings = found
+        .into_iter()
+        .map(|(mut f, rs)| {
+            if rs.len() < all_regions.len() {
+                f.message = format!("{} (in {})", f.message, rs.join(", "));
+            }
+            f
+        })
+        .collect();
+    if !report.safe {
+        report.order.clear();
+    }
+    crate::contract::sort(&mut report.findings);
+    Ok(report)
+}
+
+fn check_one(
+    graph: &Graph,
+    deployments: &Deployments,
+    env: &str,
+    region: Option<&str>,
     candidates: &[Candidate],
 ) -> Result<CheckReport, CheckError> {
     if !deployments.has_environment(env) {
@@ -263,6 +323,7 @@ pub fn check(
     let checker = Checker {
         graph,
         env,
+        region,
         deployments,
         candidates,
     };
@@ -320,6 +381,7 @@ pub fn check(
     };
     Ok(CheckReport {
         environment: env.to_owned(),
+        region: region.map(str::to_owned),
         candidates: candidates.iter().map(label).collect(),
         safe,
         order,
@@ -420,6 +482,7 @@ pub fn contract_findings(
     graph: &Graph,
     deployments: &Deployments,
     env: &str,
+    region: Option<&str>,
     contract: &NewContract,
 ) -> Result<Vec<Change>, ContractCheckError> {
     let api = graph
@@ -441,7 +504,7 @@ pub fn contract_findings(
         if change.class != crate::contract::Class::Breaking {
             continue;
         }
-        let running = |id: &String| !deployments.versions(env, None, id).0.is_empty();
+        let running = |id: &String| !deployments.versions(env, region, id).0.is_empty();
         let breaks: Vec<&String> = verdict.breaks.iter().filter(|c| running(c)).collect();
         let may: Vec<&String> = verdict.may_break.iter().filter(|c| running(c)).collect();
         if breaks.is_empty() && may.is_empty() {

@@ -108,6 +108,9 @@ enum Command {
         candidates: Vec<String>,
         #[arg(long, value_name = "ENV")]
         env: String,
+        /// Only this region of ENV (default: every version live anywhere in ENV).
+        #[arg(long, value_name = "REGION")]
+        region: Option<String>,
         /// Model files or directories (default: the current directory).
         #[arg(long, value_name = "PATH", num_args = 1.., default_value = ".")]
         graph: Vec<PathBuf>,
@@ -387,6 +390,7 @@ fn execute(cli: Cli) -> Result<u8> {
         Command::Check {
             candidates,
             env,
+            region,
             graph,
             state,
             contract,
@@ -399,10 +403,12 @@ fn execute(cli: Cli) -> Result<u8> {
                 .iter()
                 .map(|c| check::parse_candidate(&loaded.graph, c))
                 .collect::<Result<Vec<_>, _>>()?;
-            let mut report = check::check(&loaded.graph, &deployments, &env, &candidates)?;
+            let region = region.as_deref();
+            let mut report = check::check(&loaded.graph, &deployments, &env, region, &candidates)?;
             for text in &contract {
                 let new = check::parse_contract(text)?;
-                let findings = check::contract_findings(&loaded.graph, &deployments, &env, &new)?;
+                let findings =
+                    check::contract_findings(&loaded.graph, &deployments, &env, region, &new)?;
                 if !findings.is_empty() {
                     report.safe = false;
                     report.order.clear();
@@ -416,9 +422,14 @@ fn execute(cli: Cli) -> Result<u8> {
             }
             let findings = render::findings::Findings {
                 title: format!(
-                    "check {} in {}: {}",
+                    "check {} in {}{}: {}",
                     report.candidates.join(", "),
                     report.environment,
+                    report
+                        .region
+                        .as_deref()
+                        .map(|r| format!(" ({r})"))
+                        .unwrap_or_default(),
                     if report.safe { "safe" } else { "unsafe" }
                 ),
                 changes: &report.findings,

@@ -96,6 +96,11 @@ fn read_one(
     if doc.is_null() {
         return;
     }
+    // A folder called `environments` may hold other tools' files (Backstage's `kind:
+    // Environment` entities, Helm values): only ripple's own environment files are read.
+    if doc.get("apiVersion").is_some() || doc.get("kind").is_some() {
+        return;
+    }
     let Some(map) = doc.as_map() else {
         errors.push(Diagnostic::error(
             Code::InvalidValue,

@@ -616,3 +616,70 @@ fn windows_read_deprecated_rpcs_from_protobuf_contracts() {
     assert_eq!(rpc["days_left"], 54);
     assert_eq!(rpc["declared_at"]["line"], 6);
 }
+
+#[test]
+fn other_tools_files_in_an_environments_folder_are_left_alone() {
+    // Backstage has `kind: Environment` entities, often kept in a folder of that name.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        "fixtures/deploy/ripple.yaml",
+        dir.path().join("ripple.yaml"),
+    )
+    .unwrap();
+    std::fs::create_dir(dir.path().join("environments")).unwrap();
+    std::fs::write(
+        dir.path().join("environments/prod.yaml"),
+        "apiVersion: backstage.io/v1alpha1\nkind: Environment\nmetadata:\n  name: prod\nspec:\n  lifecycle: production\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("environments/staging.yaml"),
+        "deployments:\n  \"service:checkout\": 3.0.0\n  \"api:payments-api\": 2.4.3\n",
+    )
+    .unwrap();
+    let run = ripple(&["skew", dir.path().to_str().unwrap(), "--format", "json"]);
+    let report = run.expect_code(1).json();
+    assert_eq!(report["environments"], "staging");
+    assert_eq!(report["skew"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn check_goes_region_by_region_so_old_skew_in_one_does_not_hide_a_new_problem_in_another() {
+    // ledger-api 1.5.0 already runs in eu-west-1 next to reporting's ~1.4 (old skew, not blamed);
+    // in us-east-1 it would be new.
+    let (code, report) = check(&[
+        "api:ledger-api@1.5.0",
+        "--env",
+        "production",
+        "--graph",
+        "fixtures/deploy",
+    ]);
+    assert_eq!(code, 1);
+    let message = report["findings"][0]["message"].as_str().unwrap();
+    assert!(
+        message.ends_with("after the release (in us-east-1)"),
+        "{message}"
+    );
+    assert_eq!(report["findings"].as_array().unwrap().len(), 1);
+    let (code, report) = check(&[
+        "api:ledger-api@1.5.0",
+        "--env",
+        "production",
+        "--region",
+        "eu-west-1",
+        "--graph",
+        "fixtures/deploy",
+    ]);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(report["region"], "eu-west-1");
+    let (code, _) = check(&[
+        "api:ledger-api@1.5.0",
+        "--env",
+        "production",
+        "--region",
+        "us-east-1",
+        "--graph",
+        "fixtures/deploy",
+    ]);
+    assert_eq!(code, 1);
+}
