@@ -161,7 +161,7 @@ fn bench_gate(c: &mut Criterion) {
         let org = org();
         b.iter(|| {
             black_box(
-                check::check(&org.graph, &org.state, "production", &org.release)
+                check::check(&org.graph, &org.state, "production", None, &org.release)
                     .expect("production is known"),
             )
         })
