@@ -96,10 +96,17 @@ pub fn report(
         diff.changes.push(Change::new(
             BREAKING_WITHOUT_MAJOR,
             "version",
-            format!(
-                "{breaking} breaking change{} released as {old} -> {new}: breaking changes need a new major version ({needed} or later)",
-                if breaking == 1 { "" } else { "s" }
-            ),
+            if old == new {
+                format!(
+                    "{breaking} breaking change{} while the version stays {new}: breaking changes need a new major version ({needed} or later)",
+                    if breaking == 1 { "" } else { "s" }
+                )
+            } else {
+                format!(
+                    "{breaking} breaking change{} released as {old} -> {new}: breaking changes need a new major version ({needed} or later)",
+                    if breaking == 1 { "" } else { "s" }
+                )
+            },
             None,
             None,
         ));

@@ -482,25 +482,66 @@ impl<'d> Comparison<'d> {
                 new,
             );
         }
-        // Alternatives.
-        if a.alternatives.len() != b.alternatives.len() && !a.alternatives.is_empty() {
-            let narrowed = b.alternatives.len() < a.alternatives.len();
-            self.constraint(
-                judged,
-                at_path,
-                narrowed,
-                format!(
-                    "alternatives (oneOf/anyOf) changed from {} to {}",
-                    a.alternatives.len(),
-                    b.alternatives.len()
-                ),
-                old,
-                new,
-            );
-        } else {
-            for (i, (x, y)) in a.alternatives.iter().zip(&b.alternatives).enumerate() {
-                let alt = format!("{place} alternative {}", i + 1);
-                self.schema(judged, &alt, path, *x, *y);
+        // Alternatives: paired by the schema they reference when they all name one (`Dog`,
+        // `Cat`), else by position.
+        let names = |alts: &[At<'_>]| -> Option<Vec<String>> {
+            alts.iter()
+                .map(|a| {
+                    a.str("$ref")
+                        .map(|r| r.rsplit('/').next().unwrap_or(r).to_owned())
+                })
+                .collect()
+        };
+        match (names(&a.alternatives), names(&b.alternatives)) {
+            (Some(xs), Some(ys)) if !xs.is_empty() && !ys.is_empty() => {
+                let removed: Vec<&String> = xs.iter().filter(|x| !ys.contains(x)).collect();
+                let added: Vec<&String> = ys.iter().filter(|y| !xs.contains(y)).collect();
+                for (list, narrowed, verb) in
+                    [(&removed, true, "removed"), (&added, false, "added")]
+                {
+                    if !list.is_empty() {
+                        let quoted: Vec<String> = list.iter().map(|n| format!("`{n}`")).collect();
+                        self.constraint(
+                            judged,
+                            at_path,
+                            narrowed,
+                            format!(
+                                "alternative{} {} {verb}",
+                                if list.len() == 1 { "" } else { "s" },
+                                quoted.join(", ")
+                            ),
+                            old,
+                            new,
+                        );
+                    }
+                }
+                for (i, x) in xs.iter().enumerate() {
+                    if let Some(j) = ys.iter().position(|y| y == x) {
+                        let alt = format!("{place} alternative `{x}`");
+                        self.schema(judged, &alt, path, a.alternatives[i], b.alternatives[j]);
+                    }
+                }
+            }
+            _ if a.alternatives.len() != b.alternatives.len() && !a.alternatives.is_empty() => {
+                let narrowed = b.alternatives.len() < a.alternatives.len();
+                self.constraint(
+                    judged,
+                    at_path,
+                    narrowed,
+                    format!(
+                        "alternatives (oneOf/anyOf) changed from {} to {}",
+                        a.alternatives.len(),
+                        b.alternatives.len()
+                    ),
+                    old,
+                    new,
+                );
+            }
+            _ => {
+                for (i, (x, y)) in a.alternatives.iter().zip(&b.alternatives).enumerate() {
+                    let alt = format!("{place} alternative {}", i + 1);
+                    self.schema(judged, &alt, path, *x, *y);
+                }
             }
         }
         // Properties.
