@@ -158,6 +158,18 @@ impl Reader<'_> {
         let Some(raw_name) = self.text(Some(name_node), "`metadata.name`") else {
             return;
         };
+        // Software templates carry skeleton catalogs (`name: ${{ values.name }}`) that become
+        // entities only once rendered.
+        if raw_name.contains("{{") || raw_name.contains("${") {
+            let location =
+                Location::new(self.name.clone(), name_node.pos.line, name_node.pos.column);
+            self.diagnostics.push(Diagnostic::warning(
+                Code::InvalidValue,
+                location,
+                format!("skipped: `{raw_name}` is a template placeholder, not an entity name"),
+            ));
+            return;
+        }
         let namespace = self.text(
             metadata.and_then(|m| m.get("namespace")),
             "`metadata.namespace`",
