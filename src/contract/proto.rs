@@ -254,6 +254,43 @@ struct Message {
     reserved: Reserved,
 }
 
+/// The rules of one kind of declaration's lifecycle.
+struct Lifecycle {
+    noun: &'static str,
+    removed: &'static str,
+    deprecated: &'static str,
+    added: &'static str,
+}
+
+/// What messages and enums share: where they are and whether they are deprecated.
+trait Declared {
+    fn package(&self) -> &str;
+    fn parent(&self) -> Option<&str>;
+    fn at(&self) -> &Location;
+    fn deprecated(&self) -> bool;
+}
+
+macro_rules! declared {
+    ($($t:ty),*) => {$(
+        impl Declared for $t {
+            fn package(&self) -> &str {
+                &self.package
+            }
+            fn parent(&self) -> Option<&str> {
+                self.parent.as_deref()
+            }
+            fn at(&self) -> &Location {
+                &self.at
+            }
+            fn deprecated(&self) -> bool {
+                self.deprecated
+            }
+        }
+    )*};
+}
+
+declared!(Message, Enum);
+
 struct Field {
     name: String,
     number: i32,
@@ -1365,60 +1402,82 @@ impl Cx<'_> {
 
     fn messages(&mut self) {
         let (old, new) = (self.old, self.new);
-        for (name, m) in &old.messages {
-            let Some(nm) = new.messages.get(name) else {
-                // A nested message goes with its parent; the parent's removal says it.
-                let parent_in_new = m.parent.as_ref().map(|p| new.messages.get(p));
+        let rules = Lifecycle {
+            noun: "message",
+            removed: "protobuf.message.removed",
+            deprecated: "protobuf.message.deprecated",
+            added: "protobuf.message.added",
+        };
+        for name in self.declarations(&rules, &old.messages, &new.messages) {
+            self.fields(name, &old.messages[name], &new.messages[name]);
+        }
+    }
+
+    /// Removed, deprecated and added top-level or nested declarations (messages, enums); returns
+    /// the names present on both sides. A nested declaration goes and comes with its parent
+    /// message, whose own change says so.
+    fn declarations<'m, T: Declared>(
+        &mut self,
+        rules: &Lifecycle,
+        old: &'m BTreeMap<String, T>,
+        new: &'m BTreeMap<String, T>,
+    ) -> Vec<&'m str> {
+        let noun = rules.noun;
+        let mut both = Vec::new();
+        for (name, d) in old {
+            let Some(nd) = new.get(name) else {
+                let parent_in_new = d.parent().map(|p| self.new.messages.get(p));
                 if let Some(None) = parent_in_new {
                     continue;
                 }
-                if self.package_gone(&m.package) {
-                    let cause = self.package_removed(&m.package);
+                if self.package_gone(d.package()) {
+                    let cause = self.package_removed(d.package());
                     self.push(
                         "protobuf.package.removed",
                         name,
-                        format!("{cause}, and with it message {name}"),
-                        Some(&m.at),
+                        format!("{cause}, and with it {noun} {name}"),
+                        Some(d.at()),
                         None,
                     );
                 } else {
                     self.push(
-                        "protobuf.message.removed",
+                        rules.removed,
                         name,
-                        format!("message {name} removed"),
-                        Some(&m.at),
+                        format!("{noun} {name} removed"),
+                        Some(d.at()),
                         parent_in_new.flatten().map(|p| &p.at),
                     );
                 }
                 continue;
             };
-            if !m.deprecated && nm.deprecated {
+            if !d.deprecated() && nd.deprecated() {
                 self.push(
-                    "protobuf.message.deprecated",
+                    rules.deprecated,
                     name,
-                    format!("message {name} deprecated"),
-                    Some(&m.at),
-                    Some(&nm.at),
+                    format!("{noun} {name} deprecated"),
+                    Some(d.at()),
+                    Some(nd.at()),
                 );
             }
-            self.fields(name, m, nm);
+            both.push(name.as_str());
         }
-        for (name, nm) in &new.messages {
-            if old.messages.contains_key(name) {
+        for (name, nd) in new {
+            if old.contains_key(name) {
                 continue;
             }
-            let parent_in_old = nm.parent.as_ref().map(|p| old.messages.get(p));
+            let parent_in_old = nd.parent().map(|p| self.old.messages.get(p));
             if let Some(None) = parent_in_old {
                 continue;
             }
             self.push(
-                "protobuf.message.added",
+                rules.added,
                 name,
-                format!("message {name} added"),
+                format!("{noun} {name} added"),
                 parent_in_old.flatten().map(|p| &p.at),
-                Some(&nm.at),
+                Some(nd.at()),
             );
         }
+        both
     }
 
     fn fields(&mut self, msg: &str, old: &Message, new: &Message) {
@@ -1673,58 +1732,14 @@ impl Cx<'_> {
 
     fn enums(&mut self) {
         let (old, new) = (self.old, self.new);
-        for (name, e) in &old.enums {
-            let Some(ne) = new.enums.get(name) else {
-                let parent_in_new = e.parent.as_ref().map(|p| new.messages.get(p));
-                if let Some(None) = parent_in_new {
-                    continue;
-                }
-                if self.package_gone(&e.package) {
-                    let cause = self.package_removed(&e.package);
-                    self.push(
-                        "protobuf.package.removed",
-                        name,
-                        format!("{cause}, and with it enum {name}"),
-                        Some(&e.at),
-                        None,
-                    );
-                } else {
-                    self.push(
-                        "protobuf.enum.removed",
-                        name,
-                        format!("enum {name} removed"),
-                        Some(&e.at),
-                        parent_in_new.flatten().map(|p| &p.at),
-                    );
-                }
-                continue;
-            };
-            if !e.deprecated && ne.deprecated {
-                self.push(
-                    "protobuf.enum.deprecated",
-                    name,
-                    format!("enum {name} deprecated"),
-                    Some(&e.at),
-                    Some(&ne.at),
-                );
-            }
-            self.values(name, e, ne);
-        }
-        for (name, ne) in &new.enums {
-            if old.enums.contains_key(name) {
-                continue;
-            }
-            let parent_in_old = ne.parent.as_ref().map(|p| old.messages.get(p));
-            if let Some(None) = parent_in_old {
-                continue;
-            }
-            self.push(
-                "protobuf.enum.added",
-                name,
-                format!("enum {name} added"),
-                parent_in_old.flatten().map(|p| &p.at),
-                Some(&ne.at),
-            );
+        let rules = Lifecycle {
+            noun: "enum",
+            removed: "protobuf.enum.removed",
+            deprecated: "protobuf.enum.deprecated",
+            added: "protobuf.enum.added",
+        };
+        for name in self.declarations(&rules, &old.enums, &new.enums) {
+            self.values(name, &old.enums[name], &new.enums[name]);
         }
     }
 
