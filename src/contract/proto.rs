@@ -254,6 +254,28 @@ struct Message {
     reserved: Reserved,
 }
 
+/// The rules of a removed field or enum value.
+struct MemberRemoval {
+    noun: &'static str,
+    reused: &'static str,
+    reserved: &'static str,
+    unreserved: &'static str,
+}
+
+const FIELD_REMOVAL: MemberRemoval = MemberRemoval {
+    noun: "field",
+    reused: "protobuf.field.number-reused",
+    reserved: "protobuf.field.removed-reserved",
+    unreserved: "protobuf.field.removed-without-reserve",
+};
+
+const VALUE_REMOVAL: MemberRemoval = MemberRemoval {
+    noun: "enum value",
+    reused: "protobuf.enum.value-number-reused",
+    reserved: "protobuf.enum.value-removed-reserved",
+    unreserved: "protobuf.enum.value-removed-without-reserve",
+};
+
 /// The rules of one kind of declaration's lifecycle.
 struct Lifecycle {
     noun: &'static str,
@@ -1400,6 +1422,58 @@ impl Cx<'_> {
         }
     }
 
+    /// A field or enum value gone from `owner`: its number taken by another member, reserved
+    /// (wire-safe), or neither.
+    #[allow(clippy::too_many_arguments)]
+    fn member_removed(
+        &mut self,
+        rules: &MemberRemoval,
+        element: &str,
+        owner: &str,
+        (name, number, at): (&str, i32, &Location),
+        taken_by: Option<(&str, &Location)>,
+        reserved: &Reserved,
+        owner_at: &Location,
+    ) {
+        let what = rules.noun;
+        match taken_by {
+            Some((other, other_at)) => self.push(
+                rules.reused,
+                element,
+                format!(
+                    "{what} `{name}` (number {number}) removed from {owner}; its number now belongs to `{other}`"
+                ),
+                Some(at),
+                Some(other_at),
+            ),
+            None if reserved.has_number(number) => {
+                let mut message =
+                    format!("{what} `{name}` (number {number}) removed from {owner}; its number is reserved");
+                if !reserved.names.contains(name) {
+                    message.push_str(&format!(
+                        " (reserve the name `{name}` too, so that JSON never sees it reused)"
+                    ));
+                }
+                self.push(
+                    rules.reserved,
+                    element,
+                    message,
+                    Some(at),
+                    Some(reserved.statement(number).unwrap_or(owner_at)),
+                );
+            }
+            None => self.push(
+                rules.unreserved,
+                element,
+                format!(
+                    "{what} `{name}` (number {number}) removed from {owner} without reserving its number"
+                ),
+                Some(at),
+                Some(owner_at),
+            ),
+        }
+    }
+
     fn messages(&mut self) {
         let (old, new) = (self.old, self.new);
         let rules = Lifecycle {
@@ -1554,44 +1628,23 @@ impl Cx<'_> {
                     }
                 }
                 // The number now belongs to another old field, which moved to it.
-                Some(g) => self.push(
-                    "protobuf.field.number-reused",
+                Some(g) => self.member_removed(
+                    &FIELD_REMOVAL,
                     &element,
-                    format!(
-                        "field `{}` (number {}) removed from {msg}; its number now belongs to `{}`",
-                        f.name, f.number, g.name
-                    ),
-                    Some(&f.at),
-                    Some(&g.at),
+                    msg,
+                    (&f.name, f.number, &f.at),
+                    Some((&g.name, &g.at)),
+                    &new.reserved,
+                    &new.at,
                 ),
-                None if new.reserved.has_number(f.number) => {
-                    let mut message = format!(
-                        "field `{}` (number {}) removed from {msg}; its number is reserved",
-                        f.name, f.number
-                    );
-                    if !new.reserved.names.contains(&f.name) {
-                        message.push_str(&format!(
-                            " (reserve the name `{}` too, so that JSON never sees it reused)",
-                            f.name
-                        ));
-                    }
-                    self.push(
-                        "protobuf.field.removed-reserved",
-                        &element,
-                        message,
-                        Some(&f.at),
-                        Some(new.reserved.statement(f.number).unwrap_or(&new.at)),
-                    );
-                }
-                None => self.push(
-                    "protobuf.field.removed-without-reserve",
+                None => self.member_removed(
+                    &FIELD_REMOVAL,
                     &element,
-                    format!(
-                        "field `{}` (number {}) removed from {msg} without reserving its number",
-                        f.name, f.number
-                    ),
-                    Some(&f.at),
-                    Some(&new.at),
+                    msg,
+                    (&f.name, f.number, &f.at),
+                    None,
+                    &new.reserved,
+                    &new.at,
                 ),
             }
         }
@@ -1808,44 +1861,23 @@ impl Cx<'_> {
                     Some(&v.at),
                     Some(&w.at),
                 ),
-                Some(w) => self.push(
-                    "protobuf.enum.value-number-reused",
+                Some(w) => self.member_removed(
+                    &VALUE_REMOVAL,
                     &element,
-                    format!(
-                        "enum value `{}` (number {}) removed from {name}; its number now belongs to `{}`",
-                        v.name, v.number, w.name
-                    ),
-                    Some(&v.at),
-                    Some(&w.at),
+                    name,
+                    (&v.name, v.number, &v.at),
+                    Some((&w.name, &w.at)),
+                    &new.reserved,
+                    &new.at,
                 ),
-                None if new.reserved.has_number(v.number) => {
-                    let mut message = format!(
-                        "enum value `{}` (number {}) removed from {name}; its number is reserved",
-                        v.name, v.number
-                    );
-                    if !new.reserved.names.contains(&v.name) {
-                        message.push_str(&format!(
-                            " (reserve the name `{}` too, so that JSON never sees it reused)",
-                            v.name
-                        ));
-                    }
-                    self.push(
-                        "protobuf.enum.value-removed-reserved",
-                        &element,
-                        message,
-                        Some(&v.at),
-                        Some(new.reserved.statement(v.number).unwrap_or(&new.at)),
-                    );
-                }
-                None => self.push(
-                    "protobuf.enum.value-removed-without-reserve",
+                None => self.member_removed(
+                    &VALUE_REMOVAL,
                     &element,
-                    format!(
-                        "enum value `{}` (number {}) removed from {name} without reserving its number",
-                        v.name, v.number
-                    ),
-                    Some(&v.at),
-                    Some(&new.at),
+                    name,
+                    (&v.name, v.number, &v.at),
+                    None,
+                    &new.reserved,
+                    &new.at,
                 ),
             }
         }
