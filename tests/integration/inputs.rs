@@ -259,9 +259,7 @@ libraries:
   ui: {}
 "#,
     );
-    let graph = ripple(&["export", &path, "--format", "json"])
-        .expect_code(0)
-        .json();
+    let graph = export(&path);
     let nodes = graph["nodes"].as_array().unwrap();
     let find = |id: &str| nodes.iter().find(|n| n["id"] == id).unwrap();
     assert_eq!(find("service:web")["owner"], "team-web");
@@ -292,9 +290,7 @@ fn yaml_anchors_and_merge_keys_are_honoured() {
         "x-defaults: &defaults\n  owner: team-a\n  tier: 2\nservices:\n  a:\n    <<: *defaults\n    tier: 1\n",
     );
     // `x-` keys are extensions that hold anchors; other unknown keys are still errors.
-    let graph = ripple(&["export", &path, "--format", "json"])
-        .expect_code(0)
-        .json();
+    let graph = export(&path);
     assert_eq!(graph["nodes"][0]["owner"], "team-a");
     assert_eq!(graph["nodes"][0]["tier"], 1);
     let path = write(&dir, "ripple.yaml", "defaults: {}\nservices: {}\n");
@@ -311,9 +307,7 @@ fn yaml_anchors_and_merge_keys_are_honoured() {
         "ripple.yaml",
         "services:\n  a: &a\n    owner: team-a\n    tier: 2\n  b:\n    <<: *a\n    tier: 1\n",
     );
-    let graph = ripple(&["export", &path, "--format", "json"])
-        .expect_code(0)
-        .json();
+    let graph = export(&path);
     assert_eq!(graph["nodes"][1]["owner"], "team-a");
     assert_eq!(graph["nodes"][1]["tier"], 1);
 }
@@ -420,9 +414,7 @@ fn backstage_dependency_of_is_the_reverse_of_depends_on() {
         "catalog-info.yaml",
         "apiVersion: backstage.io/v1alpha1\nkind: Resource\nmetadata: {name: ledger-db}\nspec:\n  type: database\n  dependencyOf: [component:ledger]\n---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: ledger}\nspec: {type: service}\n",
     );
-    let graph = ripple(&["export", &path, "--format", "json"])
-        .expect_code(0)
-        .json();
+    let graph = export(&path);
     let edges: Vec<_> = edge_set(&graph).into_iter().collect();
     assert_eq!(
         edges,
