@@ -292,6 +292,18 @@ fn output(path: Option<&PathBuf>) -> Result<Box<dyn Write>> {
     })
 }
 
+/// Render findings to standard output or a file.
+fn write_findings(
+    findings: &render::findings::Findings<'_>,
+    format: FindingsFormat,
+    path: Option<&PathBuf>,
+) -> Result<()> {
+    let mut out = output(path)?;
+    render::findings::write(findings, format, &mut out)?;
+    out.flush()?;
+    Ok(())
+}
+
 fn execute(cli: Cli) -> Result<u8> {
     let options = load::Options {
         lenient: cli.lenient,
@@ -378,9 +390,7 @@ fn execute(cli: Cli) -> Result<u8> {
                 Some(load_model(&graph, options)?.graph)
             };
             let report = consumers::report(diff, model.as_ref(), api.as_deref())?;
-            let mut out = output(path.as_ref())?;
-            render::findings::write(&render::findings::from_diff(&report), format, &mut out)?;
-            out.flush()?;
+            write_findings(&render::findings::from_diff(&report), format, path.as_ref())?;
             return Ok(if report.breaking() > 0 {
                 EXIT_UNSAFE
             } else {
@@ -438,9 +448,7 @@ fn execute(cli: Cli) -> Result<u8> {
                 json: serde_json::to_value(&report)?,
                 noun: "finding",
             };
-            let mut out = output(path.as_ref())?;
-            render::findings::write(&findings, format, &mut out)?;
-            out.flush()?;
+            write_findings(&findings, format, path.as_ref())?;
             return Ok(if report.safe { EXIT_OK } else { EXIT_UNSAFE });
         }
         Command::Skew {
@@ -474,9 +482,7 @@ fn execute(cli: Cli) -> Result<u8> {
                 json: serde_json::json!({"environments": scope, "skew": skews}),
                 noun: "finding",
             };
-            let mut out = output(path.as_ref())?;
-            render::findings::write(&findings, format, &mut out)?;
-            out.flush()?;
+            write_findings(&findings, format, path.as_ref())?;
             return Ok(if skews.is_empty() {
                 EXIT_OK
             } else {
@@ -509,9 +515,7 @@ fn execute(cli: Cli) -> Result<u8> {
                 json: serde_json::json!({"today": today.to_string(), "windows": windows}),
                 noun: "finding",
             };
-            let mut out = output(path.as_ref())?;
-            render::findings::write(&findings, format, &mut out)?;
-            out.flush()?;
+            write_findings(&findings, format, path.as_ref())?;
             let overdue = windows.iter().any(|w| w.status == windows::Status::Overdue);
             return Ok(if overdue { EXIT_UNSAFE } else { EXIT_OK });
         }

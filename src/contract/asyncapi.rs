@@ -30,9 +30,7 @@ use super::{Change, Class, ContractErrors, Diff, Format, Rule};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::load::yaml::{Node, Value};
 
-const fn rule(id: &'static str, class: Class, summary: &'static str) -> Rule {
-    Rule { id, class, summary }
-}
+use super::rules::declare as rule;
 
 use Class::{Breaking as B, Deprecation as D, NonBreaking as N};
 

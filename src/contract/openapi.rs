@@ -13,9 +13,7 @@ use super::doc::{At, Docs};
 use super::schema::{self, Comparison, Direction, RuleIds, show};
 use super::{Change, Class, ContractErrors, Diff, Format, Rule};
 
-const fn rule(id: &'static str, class: Class, summary: &'static str) -> Rule {
-    Rule { id, class, summary }
-}
+use super::rules::declare as rule;
 
 use Class::{Breaking as B, Deprecation as D, NonBreaking as N};
 

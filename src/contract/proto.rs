@@ -44,9 +44,7 @@ use protobuf::descriptor::{
 use super::{Change, Class, ContractErrors, Diff, Format, Rule};
 use crate::diagnostic::{Code, Diagnostic, Location};
 
-const fn rule(id: &'static str, class: Class, summary: &'static str) -> Rule {
-    Rule { id, class, summary }
-}
+use super::rules::declare as rule;
 
 use Class::{Breaking as B, Deprecation as D, NonBreaking as N};
 

@@ -15,6 +15,11 @@ pub struct Rule {
     pub summary: &'static str,
 }
 
+/// A rule, for the formats' tables.
+pub(crate) const fn declare(id: &'static str, class: Class, summary: &'static str) -> Rule {
+    Rule { id, class, summary }
+}
+
 /// Every format's rules.
 pub const RULES: &[&[Rule]] = &[
     super::openapi::RULES,

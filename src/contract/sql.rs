@@ -34,9 +34,7 @@ use super::{
 };
 use crate::diagnostic::{Code, Diagnostic, Location};
 
-const fn rule(id: &'static str, class: Class, summary: &'static str) -> Rule {
-    Rule { id, class, summary }
-}
+use super::rules::declare as rule;
 
 use Class::{Breaking as B, NonBreaking as N};
 
