@@ -105,14 +105,7 @@ impl Window {
     }
 }
 
-/// Today, as the deadline arithmetic sees it. `RIPPLE_TODAY` overrides the clock, so that CI and
-/// tests are reproducible.
-pub fn today() -> Date {
-    std::env::var("RIPPLE_TODAY")
-        .ok()
-        .and_then(|d| parse_date(&d).ok())
-        .unwrap_or_else(|| jiff::Zoned::now().date())
-}
+pub use crate::model::today;
 
 /// A deprecated element of a contract.
 struct SpecDeprecation {

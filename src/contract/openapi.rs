@@ -296,7 +296,7 @@ pub fn diff_paths(old: &Path, new: &Path) -> Result<Diff, ContractErrors> {
         new: &new_docs,
         changes: Vec::new(),
         schemas: Comparison::new(&old_docs, &new_docs, &SCHEMA_RULES),
-        today: today(),
+        today: crate::model::today(),
     };
     cx.compare(&old_api, &new_api);
     let mut changes = cx.changes;
@@ -309,15 +309,6 @@ pub fn diff_paths(old: &Path, new: &Path) -> Result<Diff, ContractErrors> {
         new_version: new_api.version.map(str::to_owned),
         changes,
     })
-}
-
-/// Today as `YYYY-MM-DD`, for comparing with `x-sunset` dates. `RIPPLE_TODAY` overrides it, so
-/// that CI runs and tests are reproducible.
-fn today() -> String {
-    if let Ok(day) = std::env::var("RIPPLE_TODAY") {
-        return day;
-    }
-    jiff::Zoned::now().date().to_string()
 }
 
 /// The normalised view of one contract.
@@ -638,7 +629,7 @@ struct Cx<'d> {
     new: &'d Docs,
     changes: Vec<Change>,
     schemas: Comparison<'d>,
-    today: String,
+    today: jiff::civil::Date,
 }
 
 impl<'d> Cx<'d> {
@@ -1020,9 +1011,8 @@ fn is_success(status: &str) -> bool {
 
 /// An `x-sunset` date still in the future (dates compare as `YYYY-MM-DD` text; a date-time's
 /// date part is used).
-fn sunset_after(sunset: &str, today: &str) -> bool {
-    let day = sunset.get(..10).unwrap_or(sunset);
-    day > today
+fn sunset_after(sunset: &str, today: &jiff::civil::Date) -> bool {
+    crate::model::parse_date(sunset).is_ok_and(|day| day > *today)
 }
 
 /// The element a consumer names in `uses`: `GET /orders/{id}`.
