@@ -683,3 +683,71 @@ fn check_goes_region_by_region_so_old_skew_in_one_does_not_hide_a_new_problem_in
     ]);
     assert_eq!(code, 1);
 }
+
+#[test]
+fn gate_arguments_that_cannot_work_are_errors() {
+    for (args, expected) in [
+        (
+            vec![
+                "check",
+                "api:payments-api@2.5.0",
+                "--env",
+                "production",
+                "--graph",
+                "fixtures/deploy",
+                "--contract",
+                "payments.yaml",
+            ],
+            "`payments.yaml` is not ID=PATH",
+        ),
+        (
+            vec![
+                "check",
+                "api:payments-api@2.5.0",
+                "--env",
+                "production",
+                "--graph",
+                "fixtures/deploy",
+                "--contract",
+                "api:payments-api=x.yaml",
+            ],
+            "api:payments-api has no `definition` to compare the new contract with",
+        ),
+        (
+            vec![
+                "check",
+                "service:checkout@3.0.0",
+                "--env",
+                "production",
+                "--graph",
+                "fixtures/deploy",
+                "--contract",
+                "service:checkout=x.yaml",
+            ],
+            "service:checkout is not an api in the model",
+        ),
+        (
+            vec!["skew", "fixtures/deploy", "--state", "fixtures/nowhere"],
+            "--state fixtures/nowhere: no such directory",
+        ),
+        (
+            vec!["skew", "fixtures/deploy", "--env", "qa"],
+            "no state is known for environment `qa` (known: production, staging)",
+        ),
+        (
+            vec![
+                "record-deployment",
+                "--env",
+                "production",
+                "--state",
+                "target/ripple-test-env",
+                "checkout@1.0.0",
+            ],
+            "`checkout@1.0.0`",
+        ),
+    ] {
+        let run = ripple(&args);
+        run.expect_code(2);
+        assert!(run.stderr.contains(expected), "{args:?}: {}", run.stderr);
+    }
+}
