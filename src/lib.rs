@@ -25,8 +25,8 @@
 pub mod analyze;
 pub mod cli;
 pub mod contract;
-pub mod diagnostic;
 pub mod load;
 pub mod model;
 pub mod render;
+pub mod source;
 pub mod synth;

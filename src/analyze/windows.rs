@@ -15,8 +15,8 @@ use serde::Serialize;
 
 use crate::contract::doc::Docs;
 use crate::contract::{Change, uses_element};
-use crate::diagnostic::{Diagnostic, Location};
 use crate::model::{Deployments, Graph, Kind, parse_date};
+use crate::source::diagnostic::{Diagnostic, Location};
 
 pub const MIGRATION_DUE: &str = "window.migration-due";
 pub const SUNSET_PASSED: &str = "window.sunset-passed";

@@ -13,11 +13,11 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::analyze::{check, consumers, skew, summary, windows};
 use crate::contract::{self, ContractErrors};
-use crate::diagnostic::{Diagnostic, ModelErrors, count, plural};
 use crate::load::environments;
 use crate::load::{self, Loaded};
 use crate::render;
 use crate::render::findings::Format as FindingsFormat;
+use crate::source::diagnostic::{Diagnostic, ModelErrors, count, plural};
 
 /// Exit code for "the inputs are fine and nothing is unsafe".
 pub const EXIT_OK: u8 = 0;

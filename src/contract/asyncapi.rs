@@ -27,8 +27,8 @@ use std::path::Path;
 use super::doc::{At, Docs};
 use super::schema::{self, Comparison, Finding, Kind, RuleIds};
 use super::{Change, Class, ContractErrors, Diff, Format, Rule};
-use crate::diagnostic::{Code, Diagnostic};
-use crate::load::yaml::{Node, Value};
+use crate::source::diagnostic::{Code, Diagnostic};
+use crate::source::yaml::{Node, Value};
 
 use super::rules::declare as rule;
 

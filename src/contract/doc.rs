@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::{ContractErrors, display, io_reason};
-use crate::diagnostic::{Code, Diagnostic, Location};
-use crate::load::yaml::{self, Node, Value};
+use crate::source::diagnostic::{Code, Diagnostic, Location};
+use crate::source::yaml::{self, Node, Value};
 
 /// A node of one of the loaded files.
 #[derive(Clone, Copy, Debug)]
@@ -131,7 +131,7 @@ impl Docs {
         if errors.is_empty() {
             Ok(docs)
         } else {
-            crate::diagnostic::sort(&mut errors);
+            crate::source::diagnostic::sort(&mut errors);
             Err(ContractErrors { errors })
         }
     }

@@ -19,7 +19,8 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::diagnostic::{Code, Diagnostic, Location};
+use crate::source::diagnostic::{Code, Diagnostic, Location};
+pub(crate) use crate::source::path::{display, io_reason};
 
 pub use rules::{RULES, Rule, rule};
 
@@ -158,7 +159,7 @@ impl Diff {
 
 /// Contracts that could not be read: every problem found.
 #[derive(Debug, thiserror::Error)]
-#[error("{} reading the contracts", crate::diagnostic::plural(errors.len(), "error"))]
+#[error("{} reading the contracts", crate::source::diagnostic::plural(errors.len(), "error"))]
 pub struct ContractErrors {
     pub errors: Vec<Diagnostic>,
 }
@@ -210,12 +211,6 @@ pub(crate) fn both<T>(
             Err(ContractErrors { errors })
         }
     }
-}
-
-/// The display form of a path: as given, without a leading `./`.
-pub(crate) fn display(path: &Path) -> std::sync::Arc<str> {
-    let s = path.to_string_lossy();
-    s.strip_prefix("./").unwrap_or(&s).into()
 }
 
 /// Detect the format of a contract file or directory from its content.
@@ -277,14 +272,6 @@ pub(crate) fn contract_files(path: &Path) -> Result<Vec<std::path::PathBuf>, Con
         .collect();
     files.sort();
     Ok(files)
-}
-
-pub(crate) fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file or directory".to_owned(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
-        _ => e.to_string(),
-    }
 }
 
 fn sniff_file(path: &Path) -> Option<Format> {

@@ -42,7 +42,7 @@ use protobuf::descriptor::{
 };
 
 use super::{Change, Class, ContractErrors, Diff, Format, Rule};
-use crate::diagnostic::{Code, Diagnostic, Location};
+use crate::source::diagnostic::{Code, Diagnostic, Location};
 
 use super::rules::declare as rule;
 

@@ -15,7 +15,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use super::doc::{At, Docs};
-use crate::diagnostic::Location;
+use crate::source::diagnostic::Location;
 
 /// Which way values flow between the old and the new schema.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -145,7 +145,7 @@ impl Judged {
 }
 
 /// A node's identity: its file and address.
-type NodePtr = (u32, *const crate::load::yaml::Node);
+type NodePtr = (u32, *const crate::source::yaml::Node);
 
 /// Compares schemas of an old and a new contract.
 pub(crate) struct Comparison<'d> {
@@ -410,7 +410,7 @@ impl<'d> Comparison<'d> {
             ("minProperties", false),
         ] {
             // OpenAPI 3.0 and Swagger spell exclusive bounds as booleans beside `maximum`.
-            let flag = |at: At<'_>| at.str(key).and_then(crate::load::yaml::parse_bool);
+            let flag = |at: At<'_>| at.str(key).and_then(crate::source::yaml::parse_bool);
             if flag(old).is_some() || flag(new).is_some() {
                 let (x, y) = (flag(old).unwrap_or(false), flag(new).unwrap_or(false));
                 if x != y {
@@ -790,7 +790,7 @@ impl<'d> View<'d> {
         }
         if at
             .str("additionalProperties")
-            .and_then(crate::load::yaml::parse_bool)
+            .and_then(crate::source::yaml::parse_bool)
             == Some(false)
         {
             self.closed = true;

@@ -32,7 +32,7 @@ use sqlparser::tokenizer::{self, Token};
 use super::{
     Change, Class, ContractErrors, Diff, Format, Rule, contract_files, display, io_reason,
 };
-use crate::diagnostic::{Code, Diagnostic, Location};
+use crate::source::diagnostic::{Code, Diagnostic, Location};
 
 use super::rules::declare as rule;
 

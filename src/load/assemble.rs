@@ -10,8 +10,8 @@ use std::fmt::Display;
 use petgraph::graph::NodeIndex;
 
 use super::{EdgeDecl, Fragment, NodeDecl, Origin, Sources, SystemDecl};
-use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{Attributes, Component, Dependency, DependencyKind, Graph, Kind, SystemInfo};
+use crate::source::diagnostic::{Code, Diagnostic};
 
 /// Suggestions for dangling references cost a scan of the graph each; a run with more than this
 /// many dangling references gets suggestions for the first ones only.

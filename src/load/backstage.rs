@@ -6,12 +6,12 @@
 
 use std::sync::Arc;
 
-use super::yaml::{Node, Pos, Value, parse_bool};
 use super::{EdgeDecl, Fragment, NodeDecl, Origin, Sources, SystemDecl};
-use crate::diagnostic::{Code, Diagnostic, Location};
 use crate::model::{
     Component, Dependency, DependencyKind, Evidence, Kind, SystemInfo, check_name, component_id,
 };
+use crate::source::diagnostic::{Code, Diagnostic, Location};
+use crate::source::yaml::{Node, Pos, Value, parse_bool};
 
 /// Resource types that are message channels rather than stores.
 const TOPIC_RESOURCE_TYPES: &[&str] = &[
@@ -235,7 +235,7 @@ impl Reader<'_> {
                     let path = if target.contains("://") {
                         target
                     } else {
-                        super::relative_to_file(&self.name, &target)
+                        crate::source::path::relative_to_file(&self.name, &target)
                     };
                     let origin = self.origin(pos);
                     self.fragment.locations.push((path, origin));
@@ -379,12 +379,13 @@ impl Reader<'_> {
             decl.component.attrs.definition = spec
                 .and_then(|s| s.get("definition"))
                 .and_then(definition)
-                .map(|d| super::relative_to_file(&self.name, &d));
+                .map(|d| crate::source::path::relative_to_file(&self.name, &d));
         }
         // Other kinds have no `definition` in Backstage: a schema or migrations folder of a
         // database, a message schema of a topic.
         if let Some(path) = annotation("ripple.dev/definition").and_then(|n| n.as_str()) {
-            decl.component.attrs.definition = Some(super::relative_to_file(&self.name, path));
+            decl.component.attrs.definition =
+                Some(crate::source::path::relative_to_file(&self.name, path));
             if let Some(node) = annotation("ripple.dev/definition") {
                 decl.field_pos.push(("definition".into(), node.pos));
             }

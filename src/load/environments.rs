@@ -14,9 +14,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::yaml::{self, Node, Value};
-use crate::diagnostic::{Code, Diagnostic, Location, ModelErrors};
 use crate::model::{ALL_REGIONS, Deployments, Graph, parse_id, parse_version};
+use crate::source::diagnostic::{Code, Diagnostic, Location, ModelErrors};
+use crate::source::yaml::{self, Node, Value};
 
 /// The environment files in `dir` (`*.yaml`, `*.yml`), sorted. A missing directory has none.
 pub fn files(dir: &Path) -> Vec<PathBuf> {
@@ -54,7 +54,7 @@ pub fn read(files: &[PathBuf], graph: Option<&Graph>) -> Result<Deployments, Mod
     if errors.is_empty() {
         Ok(state)
     } else {
-        crate::diagnostic::sort(&mut errors);
+        crate::source::diagnostic::sort(&mut errors);
         Err(ModelErrors {
             errors,
             warnings: Vec::new(),
@@ -68,7 +68,7 @@ fn read_one(
     state: &mut Deployments,
     errors: &mut Vec<Diagnostic>,
 ) {
-    let name: Arc<str> = crate::contract::display(path);
+    let name: Arc<str> = crate::source::path::display(path);
     let at = |pos: yaml::Pos| Location::new(name.clone(), pos.line, pos.column);
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,

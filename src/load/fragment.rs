@@ -12,11 +12,11 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::{EdgeDecl, Fragment, JsonItem, JsonPath, NodeDecl, Origin, Sources, SystemDecl};
-use crate::diagnostic::{Code, Diagnostic, Location};
 use crate::model::{
     Attributes, Component, Dependency, DependencyKind, Evidence, Graph, Kind, Policies, SystemInfo,
     check_name, parse_id, parse_requirement, parse_version,
 };
+use crate::source::diagnostic::{Code, Diagnostic, Location};
 
 /// The evidence rule of an edge that a fragment states without evidence of its own.
 pub const FRAGMENT_RULE: &str = "fragment.edge";
@@ -143,7 +143,8 @@ pub(crate) fn read(
         && version != FORMAT_VERSION
     {
         let (line, column) =
-            super::json_locate::locate(text, &[super::Segment::Key("ripple")]).unwrap_or((1, 1));
+            crate::source::json_locate::locate(text, &[super::Segment::Key("ripple")])
+                .unwrap_or((1, 1));
         reader.diagnostics.push(Diagnostic::error(
             Code::InvalidValue,
             Location::new(sources.name(file), line, column),

@@ -5,13 +5,13 @@
 
 use std::sync::Arc;
 
-use super::yaml::{Node, Pos, Value, parse_bool};
 use super::{EdgeDecl, Fragment, NodeDecl, Origin, Sources, SystemDecl};
-use crate::diagnostic::{Code, Diagnostic, Location};
 use crate::model::{
     Component, Dependency, DependencyKind, Evidence, Kind, SystemInfo, check_name, component_id,
     parse_id, parse_requirement, parse_version,
 };
+use crate::source::diagnostic::{Code, Diagnostic, Location};
+use crate::source::yaml::{Node, Pos, Value, parse_bool};
 
 const TOP_KEYS: &[&str] = &[
     "ripple",
@@ -353,7 +353,7 @@ impl Reader<'_> {
                 "definition" => {
                     attrs.definition = self
                         .string(value, &what)
-                        .map(|d| super::relative_to_file(&self.name, &d))
+                        .map(|d| crate::source::path::relative_to_file(&self.name, &d))
                 }
                 "compliance" => attrs.compliance = self.strings(value, &what).into_iter().collect(),
                 "tags" => attrs.tags = self.strings(value, &what).into_iter().collect(),

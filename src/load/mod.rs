@@ -9,20 +9,20 @@ mod assemble;
 mod backstage;
 pub mod environments;
 pub mod fragment;
-mod json_locate;
 mod manifest;
 mod pact;
-pub mod yaml;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::diagnostic::{self, Code, Diagnostic, Location, ModelErrors};
 use crate::model::{Component, Dependency, Graph, SystemInfo};
+use crate::source::diagnostic::{self, Code, Diagnostic, Location, ModelErrors};
 
-pub use json_locate::{Segment, locate as locate_json};
+pub use crate::source::json_locate::{Segment, locate as locate_json};
+use crate::source::path::{display, io_reason};
+use crate::source::yaml;
 
 /// The formats of model file ripple reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -231,7 +231,8 @@ impl Sources {
     }
 
     pub(crate) fn locate_in(&self, file: u32, text: &str, path: &JsonPath) -> Location {
-        let (line, column) = json_locate::locate(text, &path.segments()).unwrap_or((1, 1));
+        let (line, column) =
+            crate::source::json_locate::locate(text, &path.segments()).unwrap_or((1, 1));
         Location::new(self.name(file), line, column)
     }
 }
@@ -372,11 +373,6 @@ fn no_model_files(dir: &Path) -> Diagnostic {
     )
 }
 
-fn display(path: &Path) -> Arc<str> {
-    let s = path.to_string_lossy();
-    s.strip_prefix("./").unwrap_or(&s).into()
-}
-
 /// The model files under `paths`: files named explicitly (any name), and in directories the
 /// files whose names mark them as model files, sorted. `true` marks an explicit file.
 fn discover(paths: &[PathBuf], diagnostics: &mut Vec<Diagnostic>) -> Vec<(PathBuf, bool)> {
@@ -445,14 +441,6 @@ fn is_model_file_name(path: &Path) -> bool {
         || name == "ripple.json"
         || name.ends_with(".pact.json")
         || (in_pacts && name.ends_with(".json"))
-}
-
-fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file or directory".to_owned(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
-        _ => e.to_string(),
-    }
 }
 
 fn read_file(
@@ -609,51 +597,4 @@ fn detect_yaml(name: &str, documents: &[yaml::Node], explicit: bool) -> Option<F
         return Some(Format::Manifest);
     }
     None
-}
-
-/// A path written in a model file, made relative to where ripple runs: `../specs/a.yaml` in
-/// `sys/ripple/x.yaml` is `sys/specs/a.yaml`. Two files that name one spec from different
-/// directories then agree. URLs and absolute paths are kept as written.
-pub(crate) fn relative_to_file(file: &str, path: &str) -> String {
-    if path.contains("://") || path.starts_with('/') {
-        return path.to_owned();
-    }
-    let mut parts: Vec<&str> = file.split('/').collect();
-    parts.pop();
-    for segment in path.split('/') {
-        match segment {
-            "" | "." => {}
-            ".." if parts.last().is_some_and(|p| *p != "..") => {
-                parts.pop();
-            }
-            other => parts.push(other),
-        }
-    }
-    parts.join("/")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn relative_paths_resolve_from_the_declaring_file() {
-        assert_eq!(
-            relative_to_file("fx/catalog/a/catalog-info.yaml", "../../specs/x.yaml"),
-            "fx/specs/x.yaml"
-        );
-        assert_eq!(
-            relative_to_file("fx/ripple/o.yaml", "../specs/x.yaml"),
-            "fx/specs/x.yaml"
-        );
-        assert_eq!(
-            relative_to_file("ripple.yaml", "./specs/x.yaml"),
-            "specs/x.yaml"
-        );
-        assert_eq!(relative_to_file("ripple.yaml", "../x.yaml"), "../x.yaml");
-        assert_eq!(
-            relative_to_file("a/ripple.yaml", "https://h/x.yaml"),
-            "https://h/x.yaml"
-        );
-    }
 }

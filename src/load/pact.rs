@@ -12,10 +12,10 @@ use std::sync::Arc;
 use serde::Deserialize;
 
 use super::{EdgeDecl, Fragment, JsonItem, JsonPath, NodeDecl, Origin, Sources};
-use crate::diagnostic::{Code, Diagnostic, Location};
 use crate::model::{
     Component, Dependency, DependencyKind, Evidence, Kind, check_name, component_id,
 };
+use crate::source::diagnostic::{Code, Diagnostic, Location};
 
 #[derive(Deserialize)]
 struct Pact {

@@ -82,7 +82,7 @@ pub fn from_diff(report: &DiffReport) -> Findings<'_> {
         noun: "change",
     }
 }
-use crate::diagnostic::Location;
+use crate::source::diagnostic::Location;
 
 fn counts(changes: &[Change]) -> BTreeMap<Class, usize> {
     let mut counts = BTreeMap::from([

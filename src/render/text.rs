@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 
 use crate::analyze::summary::Summary;
-use crate::diagnostic::count;
+use crate::source::diagnostic::count;
 
 /// `ripple graph` as text: counts, systems, cycles, orphans, owners.
 pub fn summary(s: &Summary, files: usize, out: &mut dyn Write) -> io::Result<()> {
