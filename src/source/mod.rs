@@ -5,6 +5,7 @@
 //! uses nothing of ripple's own, so that any part can report a `file:line:col` without importing
 //! another part. An architecture test (`tests/integration/architecture.rs`) keeps it that way.
 
+pub mod boundary;
 pub mod diagnostic;
 pub mod json_locate;
 pub mod path;
