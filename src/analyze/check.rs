@@ -21,8 +21,7 @@ use serde::Serialize;
 use crate::contract::Change;
 use crate::model::{Deployments, Graph, parse_version};
 
-pub const REQUIREMENT_UNMET: &str = "check.requirement-unmet";
-pub const PROVIDER_MISSING: &str = "check.provider-missing";
+pub use super::rules::check::{PROVIDER_MISSING, REQUIREMENT_UNMET};
 
 /// A new version to deploy.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

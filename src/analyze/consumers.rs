@@ -66,8 +66,10 @@ pub enum ApiLookupError {
 }
 
 /// Semver rules: findings about versions rather than contract elements.
-pub const BREAKING_WITHOUT_MAJOR: &str = "semver.breaking-change-without-major";
-pub const REQUIREMENT_EXCLUDES: &str = "semver.requirement-excludes-version";
+use super::rules::semver::{
+    BREAKING_CHANGE_WITHOUT_MAJOR as BREAKING_WITHOUT_MAJOR,
+    REQUIREMENT_EXCLUDES_VERSION as REQUIREMENT_EXCLUDES,
+};
 
 /// Add semver findings and, given a graph, consumer verdicts to a diff.
 pub fn report(
@@ -176,7 +178,9 @@ pub fn report(
         .changes
         .iter()
         .map(|change| {
-            if change.class == Class::NonBreaking || change.rule.starts_with("semver.") {
+            if change.class == Class::NonBreaking
+                || super::rules::semver::RULES.contains(&change.rule)
+            {
                 return None;
             }
             let mut verdict = Verdict::default();

@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod consumers;
+pub mod deprecations;
+pub mod rules;
 pub mod skew;
 pub mod summary;
-pub mod windows;

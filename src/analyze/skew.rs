@@ -15,8 +15,7 @@ use serde::Serialize;
 use crate::contract::Change;
 use crate::model::{Deployments, Graph};
 
-pub const REQUIREMENT_UNMET: &str = "skew.requirement-unmet";
-pub const PROVIDER_MISSING: &str = "skew.provider-missing";
+pub use super::rules::skew::{PROVIDER_MISSING, REQUIREMENT_UNMET};
 
 /// One disagreement.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]

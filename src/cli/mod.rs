@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::analyze::{check, consumers, skew, summary, windows};
+use crate::analyze::{check, consumers, deprecations, skew, summary};
 use crate::contract::{self, ContractErrors};
 use crate::load::environments;
 use crate::load::{self, Loaded};
@@ -143,7 +143,8 @@ enum Command {
     },
     /// Deprecations still in use: what each consumer must migrate away from, and by when. Exit 1
     /// if a sunset has passed while a consumer still uses the element.
-    Windows {
+    #[command(alias = "windows")]
+    Deprecations {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
         /// Directory of environment files (default: `environments/` beside the model).
@@ -489,7 +490,7 @@ fn execute(cli: Cli) -> Result<u8> {
                 EXIT_UNSAFE
             });
         }
-        Command::Windows {
+        Command::Deprecations {
             paths,
             state,
             format,
@@ -497,26 +498,31 @@ fn execute(cli: Cli) -> Result<u8> {
         } => {
             let loaded = load_model(&paths, options)?;
             let deployments = deployments(&loaded.graph, &paths, state.as_deref())?;
-            let today = windows::today();
-            let (windows, problems) = windows::windows(&loaded.graph, &deployments, today);
+            let today = deprecations::today();
+            let (windows, problems) =
+                deprecations::deprecations(&loaded.graph, &deployments, today);
             warn(&problems);
-            let changes: Vec<contract::Change> =
-                windows.iter().map(windows::Window::to_change).collect();
+            let changes: Vec<contract::Change> = windows
+                .iter()
+                .map(deprecations::Deprecation::to_change)
+                .collect();
             let consumers: std::collections::BTreeSet<&str> =
                 windows.iter().map(|w| w.consumer.as_str()).collect();
             let findings = render::findings::Findings {
                 title: format!(
-                    "deprecation windows on {today}: {} must migrate",
+                    "deprecations as of {today}: {} must migrate",
                     plural(consumers.len(), "consumer")
                 ),
                 changes: &changes,
                 notes: Vec::new(),
                 footer: Vec::new(),
-                json: serde_json::json!({"today": today.to_string(), "windows": windows}),
+                json: serde_json::json!({"today": today.to_string(), "deprecations": windows}),
                 noun: "finding",
             };
             write_findings(&findings, format, path.as_ref())?;
-            let overdue = windows.iter().any(|w| w.status == windows::Status::Overdue);
+            let overdue = windows
+                .iter()
+                .any(|w| w.status == deprecations::Status::Overdue);
             return Ok(if overdue { EXIT_UNSAFE } else { EXIT_OK });
         }
         Command::RecordDeployment {
@@ -531,7 +537,7 @@ fn execute(cli: Cli) -> Result<u8> {
         }
         Command::Rules { format } => {
             let mut out = output(None)?;
-            let rules: Vec<&contract::Rule> = contract::rules::all().collect();
+            let rules: Vec<&contract::Rule> = crate::analyze::rules::all().collect();
             match format {
                 RulesFormat::Text => {
                     let width = rules.iter().map(|r| r.id.len()).max().unwrap_or(0);

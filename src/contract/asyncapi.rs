@@ -25,184 +25,72 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 use super::doc::{At, Docs};
-use super::schema::{self, Comparison, Finding, Kind, RuleIds};
+use super::schema::{self, Comparison, Finding, Kind, SchemaRules};
 use super::{Change, Class, ContractErrors, Diff, Format, Rule};
 use crate::source::diagnostic::{Code, Diagnostic};
 use crate::source::yaml::{Node, Value};
 
-use super::rules::declare as rule;
+/// AsyncAPI rules: one constant per rule, emitted by constant so that a mistyped rule
+/// cannot compile, and [`RULES`], the table of all of them sorted by id.
+pub mod rules {
+    crate::contract::rules::declare_rules! {
+        CHANNEL_ADDED = "asyncapi.channel.added", NonBreaking, "a new channel";
+        CHANNEL_ADDRESS_CHANGED = "asyncapi.channel.address-changed", Breaking, "a channel's address (topic, queue, routing key) changed; producers and consumers of the old one no longer meet";
+        CHANNEL_DEPRECATED = "asyncapi.channel.deprecated", Deprecation, "a channel became deprecated";
+        CHANNEL_REMOVED = "asyncapi.channel.removed", Breaking, "a channel was removed; its producers and consumers fail";
+        MESSAGE_ADDED = "asyncapi.message.added", NonBreaking, "a new message on a channel";
+        MESSAGE_COMPATIBILITY_RELAXED = "asyncapi.message.compatibility-relaxed", Breaking, "a message's compatibility mode dropped a guarantee (backward or forward) that the deployment order relies on";
+        MESSAGE_COMPATIBILITY_TIGHTENED = "asyncapi.message.compatibility-tightened", NonBreaking, "a message's compatibility mode added a guarantee";
+        MESSAGE_CONTENT_TYPE_CHANGED = "asyncapi.message.content-type-changed", Breaking, "a message's content type changed; consumers decode the old one";
+        MESSAGE_DEPRECATED = "asyncapi.message.deprecated", Deprecation, "a message became deprecated";
+        MESSAGE_REMOVED = "asyncapi.message.removed", Breaking, "a message is no longer on a channel; its consumers wait for it in vain";
+        OPERATION_ACTION_CHANGED = "asyncapi.operation.action-changed", Breaking, "an operation changed between sending and receiving";
+        OPERATION_ADDED = "asyncapi.operation.added", NonBreaking, "a new operation on a channel";
+        OPERATION_CHANNEL_CHANGED = "asyncapi.operation.channel-changed", Breaking, "an operation moved to another channel";
+        OPERATION_DEPRECATED = "asyncapi.operation.deprecated", Deprecation, "an operation became deprecated";
+        OPERATION_REMOVED = "asyncapi.operation.removed", Breaking, "an operation was removed from a channel that remains; what it sent or received is gone";
+        PAYLOAD_CONSTRAINT_NARROWED = "asyncapi.payload.constraint-narrowed", Breaking, "a payload value accepts less (max, min, length, pattern, items, additional properties, alternatives); breaks backward and full";
+        PAYLOAD_CONSTRAINT_WIDENED = "asyncapi.payload.constraint-widened", NonBreaking, "a payload value accepts more; breaks forward and full";
+        PAYLOAD_ENUM_VALUE_ADDED = "asyncapi.payload.enum-value-added", NonBreaking, "a payload enum has a new value; breaks forward and full (old consumers do not know it)";
+        PAYLOAD_ENUM_VALUE_REMOVED = "asyncapi.payload.enum-value-removed", Breaking, "a payload enum lost a value old messages carry; breaks backward and full";
+        PAYLOAD_FORMAT_CHANGED = "asyncapi.payload.format-changed", Breaking, "a payload value's format changed; breaks the modes whose readers parse the other format";
+        PAYLOAD_NOT_COMPARED = "asyncapi.payload.not-compared", NonBreaking, "a payload in a schema format other than JSON Schema (Avro, protobuf) changed; the schema registry must judge it";
+        PAYLOAD_NULLABLE_ADDED = "asyncapi.payload.nullable-added", NonBreaking, "a payload value may now be null; breaks forward and full";
+        PAYLOAD_NULLABLE_REMOVED = "asyncapi.payload.nullable-removed", Breaking, "a payload value may no longer be null; breaks backward and full";
+        PAYLOAD_PROPERTY_ADDED_OPTIONAL = "asyncapi.payload.property-added-optional", NonBreaking, "a new optional payload property; breaks forward and full only when old consumers allow no additional properties";
+        PAYLOAD_PROPERTY_ADDED_REQUIRED = "asyncapi.payload.property-added-required", Breaking, "a new required payload property that old messages lack; breaks backward and full";
+        PAYLOAD_PROPERTY_BECAME_OPTIONAL = "asyncapi.payload.property-became-optional", NonBreaking, "a payload property is no longer required; breaks forward and full (old consumers expect it)";
+        PAYLOAD_PROPERTY_BECAME_REQUIRED = "asyncapi.payload.property-became-required", Breaking, "a payload property became required; breaks backward and full (old messages may lack it)";
+        PAYLOAD_PROPERTY_DEPRECATED = "asyncapi.payload.property-deprecated", Deprecation, "a payload property became deprecated";
+        PAYLOAD_PROPERTY_REMOVED = "asyncapi.payload.property-removed", NonBreaking, "a payload property was removed; breaks forward and full when old consumers require it";
+        PAYLOAD_TYPE_CHANGED = "asyncapi.payload.type-changed", Breaking, "a payload value's type changed; breaks backward when old values no longer fit, forward when new ones do not fit the old type";
+    }
+}
 
-use Class::{Breaking as B, Deprecation as D, NonBreaking as N};
+pub use rules::RULES;
 
-/// AsyncAPI rules, sorted by id. The class of a payload rule is its class under `backward`, the
-/// default mode; the message's compatibility mode decides the class of each change.
-pub const RULES: &[Rule] = &[
-    rule("asyncapi.channel.added", N, "a new channel"),
-    rule(
-        "asyncapi.channel.address-changed",
-        B,
-        "a channel's address (topic, queue, routing key) changed; producers and consumers of the old one no longer meet",
-    ),
-    rule(
-        "asyncapi.channel.deprecated",
-        D,
-        "a channel became deprecated",
-    ),
-    rule(
-        "asyncapi.channel.removed",
-        B,
-        "a channel was removed; its producers and consumers fail",
-    ),
-    rule("asyncapi.message.added", N, "a new message on a channel"),
-    rule(
-        "asyncapi.message.compatibility-relaxed",
-        B,
-        "a message's compatibility mode dropped a guarantee (backward or forward) that the deployment order relies on",
-    ),
-    rule(
-        "asyncapi.message.compatibility-tightened",
-        N,
-        "a message's compatibility mode added a guarantee",
-    ),
-    rule(
-        "asyncapi.message.content-type-changed",
-        B,
-        "a message's content type changed; consumers decode the old one",
-    ),
-    rule(
-        "asyncapi.message.deprecated",
-        D,
-        "a message became deprecated",
-    ),
-    rule(
-        "asyncapi.message.removed",
-        B,
-        "a message is no longer on a channel; its consumers wait for it in vain",
-    ),
-    rule(
-        "asyncapi.operation.action-changed",
-        B,
-        "an operation changed between sending and receiving",
-    ),
-    rule(
-        "asyncapi.operation.added",
-        N,
-        "a new operation on a channel",
-    ),
-    rule(
-        "asyncapi.operation.channel-changed",
-        B,
-        "an operation moved to another channel",
-    ),
-    rule(
-        "asyncapi.operation.deprecated",
-        D,
-        "an operation became deprecated",
-    ),
-    rule(
-        "asyncapi.operation.removed",
-        B,
-        "an operation was removed from a channel that remains; what it sent or received is gone",
-    ),
-    rule(
-        "asyncapi.payload.constraint-narrowed",
-        B,
-        "a payload value accepts less (max, min, length, pattern, items, additional properties, alternatives); breaks backward and full",
-    ),
-    rule(
-        "asyncapi.payload.constraint-widened",
-        N,
-        "a payload value accepts more; breaks forward and full",
-    ),
-    rule(
-        "asyncapi.payload.enum-value-added",
-        N,
-        "a payload enum has a new value; breaks forward and full (old consumers do not know it)",
-    ),
-    rule(
-        "asyncapi.payload.enum-value-removed",
-        B,
-        "a payload enum lost a value old messages carry; breaks backward and full",
-    ),
-    rule(
-        "asyncapi.payload.format-changed",
-        B,
-        "a payload value's format changed; breaks the modes whose readers parse the other format",
-    ),
-    rule(
-        "asyncapi.payload.not-compared",
-        N,
-        "a payload in a schema format other than JSON Schema (Avro, protobuf) changed; the schema registry must judge it",
-    ),
-    rule(
-        "asyncapi.payload.nullable-added",
-        N,
-        "a payload value may now be null; breaks forward and full",
-    ),
-    rule(
-        "asyncapi.payload.nullable-removed",
-        B,
-        "a payload value may no longer be null; breaks backward and full",
-    ),
-    rule(
-        "asyncapi.payload.property-added-optional",
-        N,
-        "a new optional payload property; breaks forward and full only when old consumers allow no additional properties",
-    ),
-    rule(
-        "asyncapi.payload.property-added-required",
-        B,
-        "a new required payload property that old messages lack; breaks backward and full",
-    ),
-    rule(
-        "asyncapi.payload.property-became-optional",
-        N,
-        "a payload property is no longer required; breaks forward and full (old consumers expect it)",
-    ),
-    rule(
-        "asyncapi.payload.property-became-required",
-        B,
-        "a payload property became required; breaks backward and full (old messages may lack it)",
-    ),
-    rule(
-        "asyncapi.payload.property-deprecated",
-        D,
-        "a payload property became deprecated",
-    ),
-    rule(
-        "asyncapi.payload.property-removed",
-        N,
-        "a payload property was removed; breaks forward and full when old consumers require it",
-    ),
-    rule(
-        "asyncapi.payload.type-changed",
-        B,
-        "a payload value's type changed; breaks backward when old values no longer fit, forward when new ones do not fit the old type",
-    ),
-];
-
-const PAYLOAD_IDS: RuleIds = RuleIds {
-    type_changed: "asyncapi.payload.type-changed",
-    nullable: "asyncapi.payload.nullable-removed",
-    format_changed: "asyncapi.payload.format-changed",
-    enum_value_added: "asyncapi.payload.enum-value-added",
-    enum_value_removed: "asyncapi.payload.enum-value-removed",
-    constraint_narrowed: "asyncapi.payload.constraint-narrowed",
-    constraint_widened: "asyncapi.payload.constraint-widened",
-    property_removed: "asyncapi.payload.property-removed",
-    property_added_required: "asyncapi.payload.property-added-required",
-    property_added_optional: "asyncapi.payload.property-added-optional",
-    property_became_required: "asyncapi.payload.property-became-required",
-    property_became_optional: "asyncapi.payload.property-became-optional",
-    property_deprecated: "asyncapi.payload.property-deprecated",
+const PAYLOAD_IDS: SchemaRules = SchemaRules {
+    type_changed: rules::PAYLOAD_TYPE_CHANGED,
+    nullable: rules::PAYLOAD_NULLABLE_REMOVED,
+    format_changed: rules::PAYLOAD_FORMAT_CHANGED,
+    enum_value_added: rules::PAYLOAD_ENUM_VALUE_ADDED,
+    enum_value_removed: rules::PAYLOAD_ENUM_VALUE_REMOVED,
+    constraint_narrowed: rules::PAYLOAD_CONSTRAINT_NARROWED,
+    constraint_widened: rules::PAYLOAD_CONSTRAINT_WIDENED,
+    property_removed: rules::PAYLOAD_PROPERTY_REMOVED,
+    property_added_required: rules::PAYLOAD_PROPERTY_ADDED_REQUIRED,
+    property_added_optional: rules::PAYLOAD_PROPERTY_ADDED_OPTIONAL,
+    property_became_required: rules::PAYLOAD_PROPERTY_BECAME_REQUIRED,
+    property_became_optional: rules::PAYLOAD_PROPERTY_BECAME_OPTIONAL,
+    property_deprecated: rules::PAYLOAD_PROPERTY_DEPRECATED,
 };
 
 /// Payload rules are the same in both directions but for nullability, whose direction is in
 /// its name.
 const PAYLOAD_RULES: schema::Rules = schema::Rules {
     accept: PAYLOAD_IDS,
-    produce: RuleIds {
-        nullable: "asyncapi.payload.nullable-added",
+    produce: SchemaRules {
+        nullable: rules::PAYLOAD_NULLABLE_ADDED,
         ..PAYLOAD_IDS
     },
 };
@@ -638,7 +526,7 @@ struct Cx<'d> {
 impl<'d> Cx<'d> {
     fn push(
         &mut self,
-        rule: &'static str,
+        rule: &'static Rule,
         element: &str,
         message: String,
         old: Option<At<'_>>,
@@ -683,7 +571,7 @@ impl<'d> Cx<'d> {
         for (name, ch) in &new.channels {
             if !old_name_of.contains_key(name) {
                 self.push(
-                    "asyncapi.channel.added",
+                    rules::CHANNEL_ADDED,
                     &format!("channel {name}"),
                     format!("channel {name}{} added", address_note(name, ch)),
                     None,
@@ -697,7 +585,7 @@ impl<'d> Cx<'d> {
     fn channel_removed(&mut self, name: &str, ch: &Channel<'d>) {
         let element = format!("channel {name}");
         self.push(
-            "asyncapi.channel.removed",
+            rules::CHANNEL_REMOVED,
             &element,
             format!("channel {name}{} removed", address_note(name, ch)),
             Some(ch.at),
@@ -705,7 +593,7 @@ impl<'d> Cx<'d> {
         );
         for (message, m) in &ch.messages {
             self.push(
-                "asyncapi.message.removed",
+                rules::MESSAGE_REMOVED,
                 &format!("message {name}/{message}"),
                 format!("message {message} removed with channel {name}"),
                 Some(m.listed),
@@ -722,7 +610,7 @@ impl<'d> Cx<'d> {
             let show =
                 |x: Option<&str>| x.map_or("none (dynamic)".to_owned(), |x| format!("`{x}`"));
             self.push(
-                "asyncapi.channel.address-changed",
+                rules::CHANNEL_ADDRESS_CHANGED,
                 &element,
                 format!(
                     "channel {name}: address changed from {} to {}; producers and consumers of the old address no longer meet",
@@ -735,7 +623,7 @@ impl<'d> Cx<'d> {
         }
         if !a.deprecated && b.deprecated {
             self.push(
-                "asyncapi.channel.deprecated",
+                rules::CHANNEL_DEPRECATED,
                 &element,
                 format!("channel {name} deprecated"),
                 Some(a.at),
@@ -766,7 +654,7 @@ impl<'d> Cx<'d> {
             match partner.get(key.as_str()) {
                 Some(new_key) => self.message(name, key, m, &b.messages[*new_key]),
                 None => self.push(
-                    "asyncapi.message.removed",
+                    rules::MESSAGE_REMOVED,
                     &format!("message {name}/{key}"),
                     format!("message {key} removed from channel {name}"),
                     Some(m.listed),
@@ -778,7 +666,7 @@ impl<'d> Cx<'d> {
         for (key, m) in &b.messages {
             if !matched.contains(key.as_str()) {
                 self.push(
-                    "asyncapi.message.added",
+                    rules::MESSAGE_ADDED,
                     &format!("message {name}/{key}"),
                     format!("message {key} added to channel {name}"),
                     Some(a.at),
@@ -792,7 +680,7 @@ impl<'d> Cx<'d> {
         let element = format!("message {channel}/{name}");
         if !a.deprecated && b.deprecated {
             self.push(
-                "asyncapi.message.deprecated",
+                rules::MESSAGE_DEPRECATED,
                 &element,
                 format!("message {name} on channel {channel} deprecated"),
                 Some(a.at),
@@ -803,7 +691,7 @@ impl<'d> Cx<'d> {
             && !x.eq_ignore_ascii_case(y)
         {
             self.push(
-                "asyncapi.message.content-type-changed",
+                rules::MESSAGE_CONTENT_TYPE_CHANGED,
                 &element,
                 format!("message {name}: content type changed from `{x}` to `{y}`"),
                 Some(a.at),
@@ -820,10 +708,10 @@ impl<'d> Cx<'d> {
                 lost.push("old consumers may no longer read new messages");
             }
             let (rule, what) = if lost.is_empty() {
-                ("asyncapi.message.compatibility-tightened", String::new())
+                (rules::MESSAGE_COMPATIBILITY_TIGHTENED, String::new())
             } else {
                 (
-                    "asyncapi.message.compatibility-relaxed",
+                    rules::MESSAGE_COMPATIBILITY_RELAXED,
                     format!(": {}", lost.join(", and ")),
                 )
             };
@@ -849,7 +737,7 @@ impl<'d> Cx<'d> {
             (Payload::Other(format, x), Payload::Other(_, y) | Payload::JsonSchema(y))
             | (Payload::JsonSchema(x), Payload::Other(format, y)) => {
                 self.push(
-                    "asyncapi.payload.not-compared",
+                    rules::PAYLOAD_NOT_COMPARED,
                     &element,
                     format!(
                         "payload in schema format `{format}` changed: ripple judges JSON Schema payloads only, so let the schema registry judge it (compatibility: {})",
@@ -953,7 +841,7 @@ impl<'d> Cx<'d> {
                     .channel
                     .map_or(String::new(), |c| format!(" from channel {c}"));
                 self.push(
-                    "asyncapi.operation.removed",
+                    rules::OPERATION_REMOVED,
                     &element,
                     format!("{} removed{on}", describe(id, op)),
                     Some(op.at),
@@ -963,7 +851,7 @@ impl<'d> Cx<'d> {
             };
             if op.sends != new_op.sends {
                 self.push(
-                    "asyncapi.operation.action-changed",
+                    rules::OPERATION_ACTION_CHANGED,
                     &element,
                     format!(
                         "{} changed from {} to {}",
@@ -981,7 +869,7 @@ impl<'d> Cx<'d> {
                     .map(|c| old_channel_name.get(c).copied().unwrap_or(c))
                     .unwrap_or("none");
                 self.push(
-                    "asyncapi.operation.channel-changed",
+                    rules::OPERATION_CHANNEL_CHANGED,
                     &element,
                     format!(
                         "{} moved from channel {} to channel {to}",
@@ -994,7 +882,7 @@ impl<'d> Cx<'d> {
             }
             if !op.deprecated && new_op.deprecated {
                 self.push(
-                    "asyncapi.operation.deprecated",
+                    rules::OPERATION_DEPRECATED,
                     &element,
                     format!("{} deprecated", describe(id, op)),
                     Some(op.at),
@@ -1013,7 +901,7 @@ impl<'d> Cx<'d> {
             }
             let on = old_channel.map_or(String::new(), |c| format!(" to channel {c}"));
             self.push(
-                "asyncapi.operation.added",
+                rules::OPERATION_ADDED,
                 &element(old_channel, id),
                 format!("{} added{on}", describe(id, op)),
                 old_channel.map(|c| old.channels[c].at),
@@ -1117,8 +1005,7 @@ mod tests {
 
     #[test]
     fn payload_rules_are_in_the_table() {
-        let ids: Vec<&str> = RULES.iter().map(|r| r.id).collect();
-        assert!(ids.iter().all(|id| id.starts_with("asyncapi.")));
+        assert!(RULES.iter().all(|r| r.id.starts_with("asyncapi.")));
         for rules in [&PAYLOAD_RULES.accept, &PAYLOAD_RULES.produce] {
             for id in [
                 rules.type_changed,
@@ -1135,7 +1022,7 @@ mod tests {
                 rules.property_became_optional,
                 rules.property_deprecated,
             ] {
-                assert!(ids.contains(&id), "{id} is not in RULES");
+                assert!(RULES.contains(&id), "{} is not in RULES", id.id);
             }
         }
     }
@@ -1163,7 +1050,7 @@ mod tests {
         let diff = diff_paths(&old, &new).unwrap();
         assert_eq!(
             diff.changes.iter().map(|c| c.rule).collect::<Vec<_>>(),
-            ["asyncapi.message.compatibility-tightened"]
+            [rules::MESSAGE_COMPATIBILITY_TIGHTENED]
         );
     }
 

@@ -22,7 +22,12 @@ use serde::Serialize;
 use crate::source::diagnostic::{Code, Diagnostic, Location};
 pub(crate) use crate::source::path::{display, io_reason};
 
-pub use rules::{RULES, Rule, rule};
+pub use rules::Rule;
+
+/// A rule serializes as its id, the stable name tools match on.
+fn serialize_rule_id<S: serde::Serializer>(rule: &&'static Rule, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(rule.id)
+}
 
 /// How a change affects the contract's users.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -50,7 +55,8 @@ impl Class {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Change {
     /// Stable rule id, e.g. `openapi.response.property-removed`.
-    pub rule: &'static str,
+    #[serde(serialize_with = "serialize_rule_id")]
+    pub rule: &'static Rule,
     pub class: Class,
     /// The contract element a consumer uses: `GET /orders/{id}`, `inventory.v1.Inventory/Reserve`,
     /// `channel order-events`, `table orders`.
@@ -73,15 +79,15 @@ pub struct Change {
 impl Change {
     /// A change classified by its rule's default class.
     pub fn new(
-        rule_id: &'static str,
+        rule: &'static Rule,
         element: impl Into<String>,
         message: impl Into<String>,
         old: Option<Location>,
         new: Option<Location>,
     ) -> Self {
         Change {
-            rule: rule_id,
-            class: rule(rule_id).class,
+            rule,
+            class: rule.class,
             element: element.into(),
             message: message.into(),
             old,
@@ -101,7 +107,7 @@ impl Change {
     }
 
     fn sort_key(&self) -> (Class, &str, &str, &str) {
-        (self.class, &self.element, self.rule, &self.message)
+        (self.class, &self.element, self.rule.id, &self.message)
     }
 }
 

@@ -10,272 +10,97 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use super::doc::{At, Docs};
-use super::schema::{self, Comparison, Direction, RuleIds, show};
-use super::{Change, Class, ContractErrors, Diff, Format, Rule};
+use super::schema::{self, Comparison, Direction, SchemaRules, show};
+use super::{Change, ContractErrors, Diff, Format, Rule};
 
-use super::rules::declare as rule;
+/// OpenAPI and Swagger rules: one constant per rule, emitted by constant so that a mistyped rule
+/// cannot compile, and [`RULES`], the table of all of them sorted by id.
+pub mod rules {
+    crate::contract::rules::declare_rules! {
+        OPERATION_ADDED = "openapi.operation.added", NonBreaking, "a new operation";
+        OPERATION_DEPRECATED = "openapi.operation.deprecated", Deprecation, "an operation became deprecated (with its x-sunset date when given)";
+        OPERATION_REMOVED = "openapi.operation.removed", Breaking, "an operation was removed from a path that remains; its callers fail";
+        OPERATION_REMOVED_BEFORE_SUNSET = "openapi.operation.removed-before-sunset", Breaking, "an operation was removed before the x-sunset date it announced";
+        PARAMETER_DEPRECATED = "openapi.parameter.deprecated", Deprecation, "a parameter became deprecated";
+        PATH_ADDED = "openapi.path.added", NonBreaking, "a new path";
+        PATH_REMOVED = "openapi.path.removed", Breaking, "a path was removed or renamed; every caller of its operations fails";
+        PROPERTY_DEPRECATED = "openapi.property.deprecated", Deprecation, "a schema property became deprecated";
+        REQUEST_BODY_ADDED_REQUIRED = "openapi.request.body.added-required", Breaking, "a required request body was added; old clients send none";
+        REQUEST_BODY_BECAME_REQUIRED = "openapi.request.body.became-required", Breaking, "the request body became required; old clients may send none";
+        REQUEST_CONSTRAINT_NARROWED = "openapi.request.constraint.narrowed", Breaking, "a request value accepts less than before (max, min, length, pattern, items, additionalProperties, alternatives)";
+        REQUEST_CONSTRAINT_WIDENED = "openapi.request.constraint.widened", NonBreaking, "a request value accepts more than before";
+        REQUEST_ENUM_VALUE_ADDED = "openapi.request.enum.value-added", NonBreaking, "a request enum accepts a new value";
+        REQUEST_ENUM_VALUE_REMOVED = "openapi.request.enum.value-removed", Breaking, "a request enum no longer accepts a value old clients may send";
+        REQUEST_FORMAT_CHANGED = "openapi.request.format.changed", Breaking, "a request value's format changed (int64 to int32, date-time to date); old clients send the old format";
+        REQUEST_MEDIA_TYPE_REMOVED = "openapi.request.media-type.removed", Breaking, "a request media type is no longer accepted";
+        REQUEST_NULLABLE_REMOVED = "openapi.request.nullable.removed", Breaking, "a request value no longer accepts null";
+        REQUEST_PARAMETER_ADDED_OPTIONAL = "openapi.request.parameter.added-optional", NonBreaking, "a new optional parameter";
+        REQUEST_PARAMETER_ADDED_REQUIRED = "openapi.request.parameter.added-required", Breaking, "a new required parameter; old clients do not send it";
+        REQUEST_PARAMETER_BECAME_OPTIONAL = "openapi.request.parameter.became-optional", NonBreaking, "a parameter became optional";
+        REQUEST_PARAMETER_BECAME_REQUIRED = "openapi.request.parameter.became-required", Breaking, "a parameter became required; old clients may omit it";
+        REQUEST_PARAMETER_REMOVED = "openapi.request.parameter.removed", NonBreaking, "a parameter was removed; servers ignore what old clients still send";
+        REQUEST_PROPERTY_ADDED_OPTIONAL = "openapi.request.property.added-optional", NonBreaking, "a new optional request property";
+        REQUEST_PROPERTY_ADDED_REQUIRED = "openapi.request.property.added-required", Breaking, "a new required request property; old clients do not send it";
+        REQUEST_PROPERTY_BECAME_OPTIONAL = "openapi.request.property.became-optional", NonBreaking, "a request property became optional";
+        REQUEST_PROPERTY_BECAME_REQUIRED = "openapi.request.property.became-required", Breaking, "a request property became required; old clients may omit it";
+        REQUEST_PROPERTY_REMOVED = "openapi.request.property.removed", NonBreaking, "a request property was removed; servers ignore what old clients still send";
+        REQUEST_TYPE_CHANGED = "openapi.request.type.changed", Breaking, "a request value's type changed so that what old clients send is refused";
+        RESPONSE_CONSTRAINT_NARROWED = "openapi.response.constraint.narrowed", NonBreaking, "a response value is more constrained than before";
+        RESPONSE_CONSTRAINT_WIDENED = "openapi.response.constraint.widened", Breaking, "a response value may exceed what old clients expect (max, min, length, pattern, items, alternatives)";
+        RESPONSE_ENUM_VALUE_ADDED = "openapi.response.enum.value-added", Breaking, "a response enum has a new value old clients do not handle";
+        RESPONSE_ENUM_VALUE_REMOVED = "openapi.response.enum.value-removed", NonBreaking, "a response enum value is no longer returned";
+        RESPONSE_FORMAT_CHANGED = "openapi.response.format.changed", Breaking, "a response value's format changed; old clients parse the old format";
+        RESPONSE_HEADER_REMOVED = "openapi.response.header.removed", Breaking, "a response header is no longer sent";
+        RESPONSE_MEDIA_TYPE_REMOVED = "openapi.response.media-type.removed", Breaking, "a response media type is no longer produced";
+        RESPONSE_NULLABLE_ADDED = "openapi.response.nullable.added", Breaking, "a response value may now be null";
+        RESPONSE_PROPERTY_ADDED = "openapi.response.property.added", NonBreaking, "a new response property";
+        RESPONSE_PROPERTY_BECAME_OPTIONAL = "openapi.response.property.became-optional", Breaking, "a response property is no longer always present";
+        RESPONSE_PROPERTY_BECAME_REQUIRED = "openapi.response.property.became-required", NonBreaking, "a response property is now always present";
+        RESPONSE_PROPERTY_REMOVED = "openapi.response.property.removed", Breaking, "a response property was removed; old clients reading it fail";
+        RESPONSE_STATUS_ADDED = "openapi.response.status.added", NonBreaking, "a new response status";
+        RESPONSE_STATUS_REMOVED = "openapi.response.status.removed", Breaking, "a success response status was removed; old clients expecting it fail";
+        RESPONSE_TYPE_CHANGED = "openapi.response.type.changed", Breaking, "a response value's type changed so that old clients cannot read it";
+        SECURITY_REQUIREMENT_ADDED = "openapi.security.requirement.added", Breaking, "an operation requires credentials or scopes old clients do not present";
+        SECURITY_REQUIREMENT_RELAXED = "openapi.security.requirement.relaxed", NonBreaking, "an operation accepts more ways to authenticate";
+        SECURITY_SCHEME_CHANGED = "openapi.security.scheme.changed", Breaking, "a security scheme changed type, location or flow";
+        SECURITY_SCHEME_REMOVED = "openapi.security.scheme.removed", Breaking, "a security scheme was removed";
+    }
+}
 
-use Class::{Breaking as B, Deprecation as D, NonBreaking as N};
-
-/// OpenAPI rules, sorted by id.
-pub const RULES: &[Rule] = &[
-    rule("openapi.operation.added", N, "a new operation"),
-    rule(
-        "openapi.operation.deprecated",
-        D,
-        "an operation became deprecated (with its x-sunset date when given)",
-    ),
-    rule(
-        "openapi.operation.removed",
-        B,
-        "an operation was removed from a path that remains; its callers fail",
-    ),
-    rule(
-        "openapi.operation.removed-before-sunset",
-        B,
-        "an operation was removed before the x-sunset date it announced",
-    ),
-    rule(
-        "openapi.parameter.deprecated",
-        D,
-        "a parameter became deprecated",
-    ),
-    rule("openapi.path.added", N, "a new path"),
-    rule(
-        "openapi.path.removed",
-        B,
-        "a path was removed or renamed; every caller of its operations fails",
-    ),
-    rule(
-        "openapi.property.deprecated",
-        D,
-        "a schema property became deprecated",
-    ),
-    rule(
-        "openapi.request.body.added-required",
-        B,
-        "a required request body was added; old clients send none",
-    ),
-    rule(
-        "openapi.request.body.became-required",
-        B,
-        "the request body became required; old clients may send none",
-    ),
-    rule(
-        "openapi.request.constraint.narrowed",
-        B,
-        "a request value accepts less than before (max, min, length, pattern, items, additionalProperties, alternatives)",
-    ),
-    rule(
-        "openapi.request.constraint.widened",
-        N,
-        "a request value accepts more than before",
-    ),
-    rule(
-        "openapi.request.enum.value-added",
-        N,
-        "a request enum accepts a new value",
-    ),
-    rule(
-        "openapi.request.enum.value-removed",
-        B,
-        "a request enum no longer accepts a value old clients may send",
-    ),
-    rule(
-        "openapi.request.format.changed",
-        B,
-        "a request value's format changed (int64 to int32, date-time to date); old clients send the old format",
-    ),
-    rule(
-        "openapi.request.media-type.removed",
-        B,
-        "a request media type is no longer accepted",
-    ),
-    rule(
-        "openapi.request.nullable.removed",
-        B,
-        "a request value no longer accepts null",
-    ),
-    rule(
-        "openapi.request.parameter.added-optional",
-        N,
-        "a new optional parameter",
-    ),
-    rule(
-        "openapi.request.parameter.added-required",
-        B,
-        "a new required parameter; old clients do not send it",
-    ),
-    rule(
-        "openapi.request.parameter.became-optional",
-        N,
-        "a parameter became optional",
-    ),
-    rule(
-        "openapi.request.parameter.became-required",
-        B,
-        "a parameter became required; old clients may omit it",
-    ),
-    rule(
-        "openapi.request.parameter.removed",
-        N,
-        "a parameter was removed; servers ignore what old clients still send",
-    ),
-    rule(
-        "openapi.request.property.added-optional",
-        N,
-        "a new optional request property",
-    ),
-    rule(
-        "openapi.request.property.added-required",
-        B,
-        "a new required request property; old clients do not send it",
-    ),
-    rule(
-        "openapi.request.property.became-optional",
-        N,
-        "a request property became optional",
-    ),
-    rule(
-        "openapi.request.property.became-required",
-        B,
-        "a request property became required; old clients may omit it",
-    ),
-    rule(
-        "openapi.request.property.removed",
-        N,
-        "a request property was removed; servers ignore what old clients still send",
-    ),
-    rule(
-        "openapi.request.type.changed",
-        B,
-        "a request value's type changed so that what old clients send is refused",
-    ),
-    rule(
-        "openapi.response.constraint.narrowed",
-        N,
-        "a response value is more constrained than before",
-    ),
-    rule(
-        "openapi.response.constraint.widened",
-        B,
-        "a response value may exceed what old clients expect (max, min, length, pattern, items, alternatives)",
-    ),
-    rule(
-        "openapi.response.enum.value-added",
-        B,
-        "a response enum has a new value old clients do not handle",
-    ),
-    rule(
-        "openapi.response.enum.value-removed",
-        N,
-        "a response enum value is no longer returned",
-    ),
-    rule(
-        "openapi.response.format.changed",
-        B,
-        "a response value's format changed; old clients parse the old format",
-    ),
-    rule(
-        "openapi.response.header.removed",
-        B,
-        "a response header is no longer sent",
-    ),
-    rule(
-        "openapi.response.media-type.removed",
-        B,
-        "a response media type is no longer produced",
-    ),
-    rule(
-        "openapi.response.nullable.added",
-        B,
-        "a response value may now be null",
-    ),
-    rule(
-        "openapi.response.property.added",
-        N,
-        "a new response property",
-    ),
-    rule(
-        "openapi.response.property.became-optional",
-        B,
-        "a response property is no longer always present",
-    ),
-    rule(
-        "openapi.response.property.became-required",
-        N,
-        "a response property is now always present",
-    ),
-    rule(
-        "openapi.response.property.removed",
-        B,
-        "a response property was removed; old clients reading it fail",
-    ),
-    rule("openapi.response.status.added", N, "a new response status"),
-    rule(
-        "openapi.response.status.removed",
-        B,
-        "a success response status was removed; old clients expecting it fail",
-    ),
-    rule(
-        "openapi.response.type.changed",
-        B,
-        "a response value's type changed so that old clients cannot read it",
-    ),
-    rule(
-        "openapi.security.requirement.added",
-        B,
-        "an operation requires credentials or scopes old clients do not present",
-    ),
-    rule(
-        "openapi.security.requirement.relaxed",
-        N,
-        "an operation accepts more ways to authenticate",
-    ),
-    rule(
-        "openapi.security.scheme.changed",
-        B,
-        "a security scheme changed type, location or flow",
-    ),
-    rule(
-        "openapi.security.scheme.removed",
-        B,
-        "a security scheme was removed",
-    ),
-];
+pub use rules::RULES;
 
 /// The rules of schema changes: requests must accept what old clients send, responses must
 /// produce only what old clients read.
 const SCHEMA_RULES: schema::Rules = schema::Rules {
-    accept: RuleIds {
-        type_changed: "openapi.request.type.changed",
-        nullable: "openapi.request.nullable.removed",
-        format_changed: "openapi.request.format.changed",
-        enum_value_added: "openapi.request.enum.value-added",
-        enum_value_removed: "openapi.request.enum.value-removed",
-        constraint_narrowed: "openapi.request.constraint.narrowed",
-        constraint_widened: "openapi.request.constraint.widened",
-        property_removed: "openapi.request.property.removed",
-        property_added_required: "openapi.request.property.added-required",
-        property_added_optional: "openapi.request.property.added-optional",
-        property_became_required: "openapi.request.property.became-required",
-        property_became_optional: "openapi.request.property.became-optional",
-        property_deprecated: "openapi.property.deprecated",
+    accept: SchemaRules {
+        type_changed: rules::REQUEST_TYPE_CHANGED,
+        nullable: rules::REQUEST_NULLABLE_REMOVED,
+        format_changed: rules::REQUEST_FORMAT_CHANGED,
+        enum_value_added: rules::REQUEST_ENUM_VALUE_ADDED,
+        enum_value_removed: rules::REQUEST_ENUM_VALUE_REMOVED,
+        constraint_narrowed: rules::REQUEST_CONSTRAINT_NARROWED,
+        constraint_widened: rules::REQUEST_CONSTRAINT_WIDENED,
+        property_removed: rules::REQUEST_PROPERTY_REMOVED,
+        property_added_required: rules::REQUEST_PROPERTY_ADDED_REQUIRED,
+        property_added_optional: rules::REQUEST_PROPERTY_ADDED_OPTIONAL,
+        property_became_required: rules::REQUEST_PROPERTY_BECAME_REQUIRED,
+        property_became_optional: rules::REQUEST_PROPERTY_BECAME_OPTIONAL,
+        property_deprecated: rules::PROPERTY_DEPRECATED,
     },
-    produce: RuleIds {
-        type_changed: "openapi.response.type.changed",
-        nullable: "openapi.response.nullable.added",
-        format_changed: "openapi.response.format.changed",
-        enum_value_added: "openapi.response.enum.value-added",
-        enum_value_removed: "openapi.response.enum.value-removed",
-        constraint_narrowed: "openapi.response.constraint.narrowed",
-        constraint_widened: "openapi.response.constraint.widened",
-        property_removed: "openapi.response.property.removed",
-        property_added_required: "openapi.response.property.added",
-        property_added_optional: "openapi.response.property.added",
-        property_became_required: "openapi.response.property.became-required",
-        property_became_optional: "openapi.response.property.became-optional",
-        property_deprecated: "openapi.property.deprecated",
+    produce: SchemaRules {
+        type_changed: rules::RESPONSE_TYPE_CHANGED,
+        nullable: rules::RESPONSE_NULLABLE_ADDED,
+        format_changed: rules::RESPONSE_FORMAT_CHANGED,
+        enum_value_added: rules::RESPONSE_ENUM_VALUE_ADDED,
+        enum_value_removed: rules::RESPONSE_ENUM_VALUE_REMOVED,
+        constraint_narrowed: rules::RESPONSE_CONSTRAINT_NARROWED,
+        constraint_widened: rules::RESPONSE_CONSTRAINT_WIDENED,
+        property_removed: rules::RESPONSE_PROPERTY_REMOVED,
+        property_added_required: rules::RESPONSE_PROPERTY_ADDED,
+        property_added_optional: rules::RESPONSE_PROPERTY_ADDED,
+        property_became_required: rules::RESPONSE_PROPERTY_BECAME_REQUIRED,
+        property_became_optional: rules::RESPONSE_PROPERTY_BECAME_OPTIONAL,
+        property_deprecated: rules::PROPERTY_DEPRECATED,
     },
 };
 
@@ -635,7 +460,7 @@ struct Cx<'d> {
 impl<'d> Cx<'d> {
     fn push(
         &mut self,
-        rule: &'static str,
+        rule: &'static Rule,
         element: &str,
         message: String,
         old: Option<At<'_>>,
@@ -676,10 +501,10 @@ impl<'d> Cx<'d> {
                     let rule = match op.sunset {
                         Some(sunset) if sunset_after(sunset, &self.today) => {
                             message.push_str(&format!(", before its announced sunset {sunset}"));
-                            "openapi.operation.removed-before-sunset"
+                            rules::OPERATION_REMOVED_BEFORE_SUNSET
                         }
-                        _ if new.paths.contains_key(path) => "openapi.operation.removed",
-                        _ => "openapi.path.removed",
+                        _ if new.paths.contains_key(path) => rules::OPERATION_REMOVED,
+                        _ => rules::PATH_REMOVED,
                     };
                     let at = new.paths.get(path).copied();
                     self.push(rule, &element, message, Some(op.at), at);
@@ -693,7 +518,7 @@ impl<'d> Cx<'d> {
             let element = element(path, method);
             if old.paths.contains_key(path) {
                 self.push(
-                    "openapi.operation.added",
+                    rules::OPERATION_ADDED,
                     &element,
                     format!("operation {element} added"),
                     None,
@@ -701,7 +526,7 @@ impl<'d> Cx<'d> {
                 );
             } else {
                 self.push(
-                    "openapi.path.added",
+                    rules::PATH_ADDED,
                     &element,
                     format!("path {path} added with {element}"),
                     None,
@@ -712,7 +537,7 @@ impl<'d> Cx<'d> {
         for (name, scheme) in &old.schemes {
             match new.schemes.get(name) {
                 None => self.push(
-                    "openapi.security.scheme.removed",
+                    rules::SECURITY_SCHEME_REMOVED,
                     &format!("security {name}"),
                     format!("security scheme `{name}` removed"),
                     Some(*scheme),
@@ -722,7 +547,7 @@ impl<'d> Cx<'d> {
                     let changed = scheme_changes(*scheme, *new_scheme);
                     if !changed.is_empty() {
                         self.push(
-                            "openapi.security.scheme.changed",
+                            rules::SECURITY_SCHEME_CHANGED,
                             &format!("security {name}"),
                             format!("security scheme `{name}`: {}", changed.join("; ")),
                             Some(*scheme),
@@ -749,7 +574,7 @@ impl<'d> Cx<'d> {
                 message.push_str(&format!(", sunset {sunset}"));
             }
             self.push(
-                "openapi.operation.deprecated",
+                rules::OPERATION_DEPRECATED,
                 element,
                 message,
                 Some(old.at),
@@ -767,7 +592,7 @@ impl<'d> Cx<'d> {
         for ((loc, name), p) in &old.parameters {
             match new.parameters.get(&renamed((loc, name))) {
                 None => self.push(
-                    "openapi.request.parameter.removed",
+                    rules::REQUEST_PARAMETER_REMOVED,
                     element,
                     format!("{loc} parameter `{name}` removed"),
                     Some(*p),
@@ -780,7 +605,7 @@ impl<'d> Cx<'d> {
                     );
                     if !was && is {
                         self.push(
-                            "openapi.request.parameter.became-required",
+                            rules::REQUEST_PARAMETER_BECAME_REQUIRED,
                             element,
                             format!("{loc} parameter `{name}` became required"),
                             Some(*p),
@@ -788,7 +613,7 @@ impl<'d> Cx<'d> {
                         );
                     } else if was && !is {
                         self.push(
-                            "openapi.request.parameter.became-optional",
+                            rules::REQUEST_PARAMETER_BECAME_OPTIONAL,
                             element,
                             format!("{loc} parameter `{name}` became optional"),
                             Some(*p),
@@ -797,7 +622,7 @@ impl<'d> Cx<'d> {
                     }
                     if !p.flag("deprecated") && np.flag("deprecated") {
                         self.push(
-                            "openapi.parameter.deprecated",
+                            rules::PARAMETER_DEPRECATED,
                             element,
                             format!("{loc} parameter `{name}` deprecated"),
                             Some(*p),
@@ -818,7 +643,7 @@ impl<'d> Cx<'d> {
             }
             if np.flag("required") || *loc == "path" {
                 self.push(
-                    "openapi.request.parameter.added-required",
+                    rules::REQUEST_PARAMETER_ADDED_REQUIRED,
                     element,
                     format!("required {loc} parameter `{name}` added"),
                     Some(old.at),
@@ -826,7 +651,7 @@ impl<'d> Cx<'d> {
                 );
             } else {
                 self.push(
-                    "openapi.request.parameter.added-optional",
+                    rules::REQUEST_PARAMETER_ADDED_OPTIONAL,
                     element,
                     format!("optional {loc} parameter `{name}` added"),
                     Some(old.at),
@@ -837,7 +662,7 @@ impl<'d> Cx<'d> {
         // Request body.
         match (&old.body, &new.body) {
             (None, Some(b)) if b.required => self.push(
-                "openapi.request.body.added-required",
+                rules::REQUEST_BODY_ADDED_REQUIRED,
                 element,
                 "required request body added".to_owned(),
                 Some(old.at),
@@ -846,7 +671,7 @@ impl<'d> Cx<'d> {
             (Some(a), Some(b)) => {
                 if !a.required && b.required {
                     self.push(
-                        "openapi.request.body.became-required",
+                        rules::REQUEST_BODY_BECAME_REQUIRED,
                         element,
                         "request body became required".to_owned(),
                         Some(a.at),
@@ -866,7 +691,7 @@ impl<'d> Cx<'d> {
                     for (header, h) in &a.headers {
                         if !b.headers.contains_key(header) {
                             self.push(
-                                "openapi.response.header.removed",
+                                rules::RESPONSE_HEADER_REMOVED,
                                 element,
                                 format!("response {status}: header `{header}` removed"),
                                 Some(*h),
@@ -876,7 +701,7 @@ impl<'d> Cx<'d> {
                     }
                 }
                 None if is_success(status) => self.push(
-                    "openapi.response.status.removed",
+                    rules::RESPONSE_STATUS_REMOVED,
                     element,
                     format!("response {status} removed"),
                     Some(a.at),
@@ -888,7 +713,7 @@ impl<'d> Cx<'d> {
         for (status, b) in &new.responses {
             if !old.responses.contains_key(status) {
                 self.push(
-                    "openapi.response.status.added",
+                    rules::RESPONSE_STATUS_ADDED,
                     element,
                     format!("response {status} added"),
                     Some(old.at),
@@ -927,7 +752,7 @@ impl<'d> Cx<'d> {
             .join(" or ");
         if !lost.is_empty() {
             self.push(
-                "openapi.security.requirement.added",
+                rules::SECURITY_REQUIREMENT_ADDED,
                 element,
                 format!(
                     "security changed: {} no longer accepted (now {now})",
@@ -943,7 +768,7 @@ impl<'d> Cx<'d> {
                 .collect::<Vec<_>>()
                 .join(" or ");
             self.push(
-                "openapi.security.requirement.relaxed",
+                rules::SECURITY_REQUIREMENT_RELAXED,
                 element,
                 format!("security relaxed: was {was}, now {now}"),
                 Some(old.at),
@@ -957,8 +782,8 @@ impl<'d> Cx<'d> {
             match b.media.get(media) {
                 None => {
                     let rule = match dir {
-                        Direction::Accept => "openapi.request.media-type.removed",
-                        Direction::Produce => "openapi.response.media-type.removed",
+                        Direction::Accept => rules::REQUEST_MEDIA_TYPE_REMOVED,
+                        Direction::Produce => rules::RESPONSE_MEDIA_TYPE_REMOVED,
                     };
                     self.push(
                         rule,

@@ -44,170 +44,51 @@ use protobuf::descriptor::{
 use super::{Change, Class, ContractErrors, Diff, Format, Rule};
 use crate::source::diagnostic::{Code, Diagnostic, Location};
 
-use super::rules::declare as rule;
+/// Protobuf rules: one constant per rule, emitted by constant so that a mistyped rule
+/// cannot compile, and [`RULES`], the table of all of them sorted by id.
+pub mod rules {
+    crate::contract::rules::declare_rules! {
+        ENUM_ADDED = "protobuf.enum.added", NonBreaking, "a new enum";
+        ENUM_DEPRECATED = "protobuf.enum.deprecated", Deprecation, "an enum became deprecated";
+        ENUM_REMOVED = "protobuf.enum.removed", Breaking, "an enum was removed or renamed; code that names it no longer compiles";
+        ENUM_VALUE_ADDED = "protobuf.enum.value-added", NonBreaking, "a new enum value; old readers keep it as an unknown value";
+        ENUM_VALUE_DEPRECATED = "protobuf.enum.value-deprecated", Deprecation, "an enum value became deprecated";
+        ENUM_VALUE_NUMBER_CHANGED = "protobuf.enum.value-number-changed", Breaking, "an enum value kept its name but changed number; old and new binaries read each other's values as other values";
+        ENUM_VALUE_NUMBER_REUSED = "protobuf.enum.value-number-reused", Breaking, "an enum value takes a number the old enum reserved or gave another value; data written with the old value now reads as the new one";
+        ENUM_VALUE_REMOVED_RESERVED = "protobuf.enum.value-removed-reserved", NonBreaking, "an enum value was removed and its number reserved; binaries still interoperate, and code naming the value breaks only when regenerated";
+        ENUM_VALUE_REMOVED_WITHOUT_RESERVE = "protobuf.enum.value-removed-without-reserve", Breaking, "an enum value was removed without reserving its number; code and JSON naming it break, and a later value may reuse the number";
+        ENUM_VALUE_RENAMED = "protobuf.enum.value-renamed", Breaking, "an enum value changed name but kept its number; the binary encoding is unchanged, but JSON carries the name and generated code uses it";
+        FIELD_ADDED = "protobuf.field.added", NonBreaking, "a new field; old readers skip it";
+        FIELD_ADDED_REQUIRED = "protobuf.field.added-required", Breaking, "a new proto2 required field; messages from old writers lack it and fail to parse";
+        FIELD_CARDINALITY_CHANGED = "protobuf.field.cardinality-changed", Breaking, "a field changed between singular, repeated, map and required; readers get other values and generated code changes";
+        FIELD_DEPRECATED = "protobuf.field.deprecated", Deprecation, "a field became deprecated";
+        FIELD_JSON_NAME_CHANGED = "protobuf.field.json-name-changed", Breaking, "a field's JSON name changed (`json_name`); JSON writers and readers disagree";
+        FIELD_NUMBER_CHANGED = "protobuf.field.number-changed", Breaking, "a field kept its name but changed number; old and new binaries drop or misread each other's value";
+        FIELD_NUMBER_REUSED = "protobuf.field.number-reused", Breaking, "a field number that the old version reserved or gave another field is used by a different field; data from old binaries is misread";
+        FIELD_ONEOF_CHANGED = "protobuf.field.oneof-changed", Breaking, "a field moved into, out of or between oneofs; setting a member now clears others, and generated code changes";
+        FIELD_PRESENCE_CHANGED = "protobuf.field.presence-changed", Breaking, "a scalar field gained or lost explicit presence (proto3 `optional`); the encoding is unchanged, but generated code changes (has-accessors, Go pointers)";
+        FIELD_REMOVED_RESERVED = "protobuf.field.removed-reserved", NonBreaking, "a field was removed and its number reserved; binaries still interoperate, and code naming the field breaks only when regenerated";
+        FIELD_REMOVED_WITHOUT_RESERVE = "protobuf.field.removed-without-reserve", Breaking, "a field was removed without reserving its number; readers lose it, and a later field may reuse the number and misread old data";
+        FIELD_RENAMED = "protobuf.field.renamed", Breaking, "a field changed name but kept its number; the binary encoding is unchanged, but JSON and generated code use the name";
+        FIELD_TYPE_CHANGED = "protobuf.field.type-changed", Breaking, "a field's type changed to one with another wire encoding; old and new binaries cannot read each other's value";
+        FIELD_TYPE_CHANGED_WIRE_COMPATIBLE = "protobuf.field.type-changed-wire-compatible", Breaking, "a field's type changed within a wire-compatible group (varints, zigzag, fixed, string and bytes); binaries still parse, but values may be truncated or reinterpreted, and JSON and generated code change";
+        MESSAGE_ADDED = "protobuf.message.added", NonBreaking, "a new message";
+        MESSAGE_DEPRECATED = "protobuf.message.deprecated", Deprecation, "a message became deprecated";
+        MESSAGE_REMOVED = "protobuf.message.removed", Breaking, "a message was removed or renamed; code and contracts that name it break";
+        PACKAGE_REMOVED = "protobuf.package.removed", Breaking, "a package was removed or renamed; the full name of every rpc and type in it changes, so every caller fails";
+        RPC_ADDED = "protobuf.rpc.added", NonBreaking, "a new rpc";
+        RPC_DEPRECATED = "protobuf.rpc.deprecated", Deprecation, "an rpc became deprecated";
+        RPC_REMOVED = "protobuf.rpc.removed", Breaking, "an rpc was removed; its callers fail with UNIMPLEMENTED";
+        RPC_REQUEST_TYPE_CHANGED = "protobuf.rpc.request-type-changed", Breaking, "an rpc takes another request message; old callers send what the server no longer reads";
+        RPC_RESPONSE_TYPE_CHANGED = "protobuf.rpc.response-type-changed", Breaking, "an rpc returns another response message; old callers cannot read it";
+        RPC_STREAMING_CHANGED = "protobuf.rpc.streaming-changed", Breaking, "an rpc changed between unary, client, server and bidirectional streaming; old stubs call it the wrong way";
+        SERVICE_ADDED = "protobuf.service.added", NonBreaking, "a new service";
+        SERVICE_DEPRECATED = "protobuf.service.deprecated", Deprecation, "a service became deprecated";
+        SERVICE_REMOVED = "protobuf.service.removed", Breaking, "a service was removed or renamed; every call to its rpcs fails";
+    }
+}
 
-use Class::{Breaking as B, Deprecation as D, NonBreaking as N};
-
-/// Protobuf rules, sorted by id.
-pub const RULES: &[Rule] = &[
-    rule("protobuf.enum.added", N, "a new enum"),
-    rule("protobuf.enum.deprecated", D, "an enum became deprecated"),
-    rule(
-        "protobuf.enum.removed",
-        B,
-        "an enum was removed or renamed; code that names it no longer compiles",
-    ),
-    rule(
-        "protobuf.enum.value-added",
-        N,
-        "a new enum value; old readers keep it as an unknown value",
-    ),
-    rule(
-        "protobuf.enum.value-deprecated",
-        D,
-        "an enum value became deprecated",
-    ),
-    rule(
-        "protobuf.enum.value-number-changed",
-        B,
-        "an enum value kept its name but changed number; old and new binaries read each other's values as other values",
-    ),
-    rule(
-        "protobuf.enum.value-number-reused",
-        B,
-        "an enum value takes a number the old enum reserved or gave another value; data written with the old value now reads as the new one",
-    ),
-    rule(
-        "protobuf.enum.value-removed-reserved",
-        N,
-        "an enum value was removed and its number reserved; binaries still interoperate, and code naming the value breaks only when regenerated",
-    ),
-    rule(
-        "protobuf.enum.value-removed-without-reserve",
-        B,
-        "an enum value was removed without reserving its number; code and JSON naming it break, and a later value may reuse the number",
-    ),
-    rule(
-        "protobuf.enum.value-renamed",
-        B,
-        "an enum value changed name but kept its number; the binary encoding is unchanged, but JSON carries the name and generated code uses it",
-    ),
-    rule(
-        "protobuf.field.added",
-        N,
-        "a new field; old readers skip it",
-    ),
-    rule(
-        "protobuf.field.added-required",
-        B,
-        "a new proto2 required field; messages from old writers lack it and fail to parse",
-    ),
-    rule(
-        "protobuf.field.cardinality-changed",
-        B,
-        "a field changed between singular, repeated, map and required; readers get other values and generated code changes",
-    ),
-    rule("protobuf.field.deprecated", D, "a field became deprecated"),
-    rule(
-        "protobuf.field.json-name-changed",
-        B,
-        "a field's JSON name changed (`json_name`); JSON writers and readers disagree",
-    ),
-    rule(
-        "protobuf.field.number-changed",
-        B,
-        "a field kept its name but changed number; old and new binaries drop or misread each other's value",
-    ),
-    rule(
-        "protobuf.field.number-reused",
-        B,
-        "a field number that the old version reserved or gave another field is used by a different field; data from old binaries is misread",
-    ),
-    rule(
-        "protobuf.field.oneof-changed",
-        B,
-        "a field moved into, out of or between oneofs; setting a member now clears others, and generated code changes",
-    ),
-    rule(
-        "protobuf.field.presence-changed",
-        B,
-        "a scalar field gained or lost explicit presence (proto3 `optional`); the encoding is unchanged, but generated code changes (has-accessors, Go pointers)",
-    ),
-    rule(
-        "protobuf.field.removed-reserved",
-        N,
-        "a field was removed and its number reserved; binaries still interoperate, and code naming the field breaks only when regenerated",
-    ),
-    rule(
-        "protobuf.field.removed-without-reserve",
-        B,
-        "a field was removed without reserving its number; readers lose it, and a later field may reuse the number and misread old data",
-    ),
-    rule(
-        "protobuf.field.renamed",
-        B,
-        "a field changed name but kept its number; the binary encoding is unchanged, but JSON and generated code use the name",
-    ),
-    rule(
-        "protobuf.field.type-changed",
-        B,
-        "a field's type changed to one with another wire encoding; old and new binaries cannot read each other's value",
-    ),
-    rule(
-        "protobuf.field.type-changed-wire-compatible",
-        B,
-        "a field's type changed within a wire-compatible group (varints, zigzag, fixed, string and bytes); binaries still parse, but values may be truncated or reinterpreted, and JSON and generated code change",
-    ),
-    rule("protobuf.message.added", N, "a new message"),
-    rule(
-        "protobuf.message.deprecated",
-        D,
-        "a message became deprecated",
-    ),
-    rule(
-        "protobuf.message.removed",
-        B,
-        "a message was removed or renamed; code and contracts that name it break",
-    ),
-    rule(
-        "protobuf.package.removed",
-        B,
-        "a package was removed or renamed; the full name of every rpc and type in it changes, so every caller fails",
-    ),
-    rule("protobuf.rpc.added", N, "a new rpc"),
-    rule("protobuf.rpc.deprecated", D, "an rpc became deprecated"),
-    rule(
-        "protobuf.rpc.removed",
-        B,
-        "an rpc was removed; its callers fail with UNIMPLEMENTED",
-    ),
-    rule(
-        "protobuf.rpc.request-type-changed",
-        B,
-        "an rpc takes another request message; old callers send what the server no longer reads",
-    ),
-    rule(
-        "protobuf.rpc.response-type-changed",
-        B,
-        "an rpc returns another response message; old callers cannot read it",
-    ),
-    rule(
-        "protobuf.rpc.streaming-changed",
-        B,
-        "an rpc changed between unary, client, server and bidirectional streaming; old stubs call it the wrong way",
-    ),
-    rule("protobuf.service.added", N, "a new service"),
-    rule(
-        "protobuf.service.deprecated",
-        D,
-        "a service became deprecated",
-    ),
-    rule(
-        "protobuf.service.removed",
-        B,
-        "a service was removed or renamed; every call to its rpcs fails",
-    ),
-];
+pub use rules::RULES;
 
 /// Compare two protobuf contracts: `.proto` files, or directories of them.
 pub fn diff_paths(old: &Path, new: &Path) -> Result<Diff, ContractErrors> {
@@ -255,31 +136,31 @@ struct Message {
 /// The rules of a removed field or enum value.
 struct MemberRemoval {
     noun: &'static str,
-    reused: &'static str,
-    reserved: &'static str,
-    unreserved: &'static str,
+    reused: &'static Rule,
+    reserved: &'static Rule,
+    unreserved: &'static Rule,
 }
 
 const FIELD_REMOVAL: MemberRemoval = MemberRemoval {
     noun: "field",
-    reused: "protobuf.field.number-reused",
-    reserved: "protobuf.field.removed-reserved",
-    unreserved: "protobuf.field.removed-without-reserve",
+    reused: rules::FIELD_NUMBER_REUSED,
+    reserved: rules::FIELD_REMOVED_RESERVED,
+    unreserved: rules::FIELD_REMOVED_WITHOUT_RESERVE,
 };
 
 const VALUE_REMOVAL: MemberRemoval = MemberRemoval {
     noun: "enum value",
-    reused: "protobuf.enum.value-number-reused",
-    reserved: "protobuf.enum.value-removed-reserved",
-    unreserved: "protobuf.enum.value-removed-without-reserve",
+    reused: rules::ENUM_VALUE_NUMBER_REUSED,
+    reserved: rules::ENUM_VALUE_REMOVED_RESERVED,
+    unreserved: rules::ENUM_VALUE_REMOVED_WITHOUT_RESERVE,
 };
 
 /// The rules of one kind of declaration's lifecycle.
 struct Lifecycle {
     noun: &'static str,
-    removed: &'static str,
-    deprecated: &'static str,
-    added: &'static str,
+    removed: &'static Rule,
+    deprecated: &'static Rule,
+    added: &'static Rule,
 }
 
 /// What messages and enums share: where they are and whether they are deprecated.
@@ -1179,7 +1060,7 @@ struct Cx<'m> {
 impl Cx<'_> {
     fn push(
         &mut self,
-        rule: &'static str,
+        rule: &'static Rule,
         element: &str,
         message: String,
         old: Option<&Location>,
@@ -1212,11 +1093,13 @@ impl Cx<'_> {
                 continue;
             }
             let rule = change.rule;
-            let owner = if rule.starts_with("protobuf.field.")
-                || rule.starts_with("protobuf.enum.value-")
+            let owner = if rule.id.starts_with("protobuf.field.")
+                || rule.id.starts_with("protobuf.enum.value-")
             {
                 change.element.rsplit_once('.').map(|(owner, _)| owner)
-            } else if rule.starts_with("protobuf.message.") || rule.starts_with("protobuf.enum.") {
+            } else if rule.id.starts_with("protobuf.message.")
+                || rule.id.starts_with("protobuf.enum.")
+            {
                 Some(change.element.as_str())
             } else {
                 None
@@ -1274,7 +1157,7 @@ impl Cx<'_> {
                 && !self.old.enums.values().any(|e| &e.package == package);
             if empty {
                 let message = self.package_removed(package);
-                self.push("protobuf.package.removed", package, message, Some(at), None);
+                self.push(rules::PACKAGE_REMOVED, package, message, Some(at), None);
             }
         }
     }
@@ -1284,7 +1167,7 @@ impl Cx<'_> {
         for (name, s) in &old.services {
             let Some(ns) = new.services.get(name) else {
                 let (rule, cause) = if self.package_gone(&s.package) {
-                    ("protobuf.package.removed", self.package_removed(&s.package))
+                    (rules::PACKAGE_REMOVED, self.package_removed(&s.package))
                 } else {
                     let renamed: Vec<&str> = new
                         .services
@@ -1296,7 +1179,7 @@ impl Cx<'_> {
                     if !renamed.is_empty() {
                         cause.push_str(&format!(" (new: {})", renamed.join(", ")));
                     }
-                    ("protobuf.service.removed", cause)
+                    (rules::SERVICE_REMOVED, cause)
                 };
                 if s.rpcs.is_empty() {
                     self.push(rule, name, cause.clone(), Some(&s.at), None);
@@ -1315,7 +1198,7 @@ impl Cx<'_> {
             };
             if !s.deprecated && ns.deprecated {
                 self.push(
-                    "protobuf.service.deprecated",
+                    rules::SERVICE_DEPRECATED,
                     name,
                     format!("service {name} deprecated"),
                     Some(&s.at),
@@ -1331,7 +1214,7 @@ impl Cx<'_> {
                             message.push_str(" without being deprecated first");
                         }
                         self.push(
-                            "protobuf.rpc.removed",
+                            rules::RPC_REMOVED,
                             &element,
                             message,
                             Some(&r.at),
@@ -1345,7 +1228,7 @@ impl Cx<'_> {
                 if !s.rpcs.contains_key(rpc) {
                     let element = format!("{name}/{rpc}");
                     self.push(
-                        "protobuf.rpc.added",
+                        rules::RPC_ADDED,
                         &element,
                         format!("rpc {element} added"),
                         Some(&s.at),
@@ -1367,14 +1250,14 @@ impl Cx<'_> {
                     rpcs.join(", ")
                 ));
             }
-            self.push("protobuf.service.added", name, message, None, Some(&ns.at));
+            self.push(rules::SERVICE_ADDED, name, message, None, Some(&ns.at));
         }
     }
 
     fn rpc(&mut self, element: &str, old: &Rpc, new: &Rpc) {
         if old.request != new.request {
             self.push(
-                "protobuf.rpc.request-type-changed",
+                rules::RPC_REQUEST_TYPE_CHANGED,
                 element,
                 format!(
                     "rpc {element}: request type changed from {} to {}",
@@ -1386,7 +1269,7 @@ impl Cx<'_> {
         }
         if old.response != new.response {
             self.push(
-                "protobuf.rpc.response-type-changed",
+                rules::RPC_RESPONSE_TYPE_CHANGED,
                 element,
                 format!(
                     "rpc {element}: response type changed from {} to {}",
@@ -1398,7 +1281,7 @@ impl Cx<'_> {
         }
         if old.kind() != new.kind() {
             self.push(
-                "protobuf.rpc.streaming-changed",
+                rules::RPC_STREAMING_CHANGED,
                 element,
                 format!(
                     "rpc {element} changed from {} to {}",
@@ -1411,7 +1294,7 @@ impl Cx<'_> {
         }
         if !old.deprecated && new.deprecated {
             self.push(
-                "protobuf.rpc.deprecated",
+                rules::RPC_DEPRECATED,
                 element,
                 format!("rpc {element} deprecated"),
                 Some(&old.at),
@@ -1476,9 +1359,9 @@ impl Cx<'_> {
         let (old, new) = (self.old, self.new);
         let rules = Lifecycle {
             noun: "message",
-            removed: "protobuf.message.removed",
-            deprecated: "protobuf.message.deprecated",
-            added: "protobuf.message.added",
+            removed: rules::MESSAGE_REMOVED,
+            deprecated: rules::MESSAGE_DEPRECATED,
+            added: rules::MESSAGE_ADDED,
         };
         for name in self.declarations(&rules, &old.messages, &new.messages) {
             self.fields(name, &old.messages[name], &new.messages[name]);
@@ -1505,7 +1388,7 @@ impl Cx<'_> {
                 if self.package_gone(d.package()) {
                     let cause = self.package_removed(d.package());
                     self.push(
-                        "protobuf.package.removed",
+                        rules::PACKAGE_REMOVED,
                         name,
                         format!("{cause}, and with it {noun} {name}"),
                         Some(d.at()),
@@ -1577,7 +1460,7 @@ impl Cx<'_> {
                     self.field(msg, &element, f, g);
                 } else {
                     self.push(
-                        "protobuf.field.number-changed",
+                        rules::FIELD_NUMBER_CHANGED,
                         &element,
                         format!(
                             "field `{}` of {msg} changed number from {} to {}",
@@ -1602,7 +1485,7 @@ impl Cx<'_> {
                             )
                         };
                         self.push(
-                            "protobuf.field.renamed",
+                            rules::FIELD_RENAMED,
                             &element,
                             format!(
                                 "field `{}` (number {}) of {msg} renamed to `{}`; the binary encoding is unchanged, but {json}",
@@ -1614,7 +1497,7 @@ impl Cx<'_> {
                         self.field(msg, &element, f, g);
                     } else {
                         self.push(
-                            "protobuf.field.number-reused",
+                            rules::FIELD_NUMBER_REUSED,
                             &element,
                             format!(
                                 "field `{}` ({}, number {}) removed from {msg} and its number reused by `{}` ({})",
@@ -1655,7 +1538,7 @@ impl Cx<'_> {
                 // Renamed or reused: reported above.
                 Some(f) if !new_names.contains_key(&f.name) => {}
                 Some(f) => self.push(
-                    "protobuf.field.number-reused",
+                    rules::FIELD_NUMBER_REUSED,
                     &element,
                     format!(
                         "field `{}` added to {msg} with number {}, which belonged to `{}`",
@@ -1665,7 +1548,7 @@ impl Cx<'_> {
                     Some(&g.at),
                 ),
                 None if old.reserved.has_number(g.number) => self.push(
-                    "protobuf.field.number-reused",
+                    rules::FIELD_NUMBER_REUSED,
                     &element,
                     format!(
                         "field `{}` added to {msg} with number {}, which the old version reserved",
@@ -1675,7 +1558,7 @@ impl Cx<'_> {
                     Some(&g.at),
                 ),
                 None if g.label == Label::Required => self.push(
-                    "protobuf.field.added-required",
+                    rules::FIELD_ADDED_REQUIRED,
                     &element,
                     format!(
                         "required field `{}` (number {}) added to {msg}",
@@ -1685,7 +1568,7 @@ impl Cx<'_> {
                     Some(&g.at),
                 ),
                 None => self.push(
-                    "protobuf.field.added",
+                    rules::FIELD_ADDED,
                     &element,
                     format!("field `{}` (number {}) added to {msg}", g.name, g.number),
                     Some(&old.at),
@@ -1701,7 +1584,7 @@ impl Cx<'_> {
         let (old, new) = (Some(&f.at), Some(&g.at));
         if f.name == g.name && f.json_name != g.json_name {
             self.push(
-                "protobuf.field.json-name-changed",
+                rules::FIELD_JSON_NAME_CHANGED,
                 element,
                 format!(
                     "{place} changed JSON name from `{}` to `{}`",
@@ -1720,7 +1603,7 @@ impl Cx<'_> {
                 (None, None) => String::new(),
             };
             self.push(
-                "protobuf.field.oneof-changed",
+                rules::FIELD_ONEOF_CHANGED,
                 element,
                 format!("{place} {what}"),
                 old,
@@ -1731,7 +1614,7 @@ impl Cx<'_> {
         if f.label.cardinality() != g.label.cardinality() || required(f.label) != required(g.label)
         {
             self.push(
-                "protobuf.field.cardinality-changed",
+                rules::FIELD_CARDINALITY_CHANGED,
                 element,
                 format!("{place} changed from {} to {}", describe(f), describe(g)),
                 old,
@@ -1740,12 +1623,12 @@ impl Cx<'_> {
         } else if f.ty != g.ty {
             let (rule, why) = if wire_compatible(&f.ty, &g.ty) {
                 (
-                    "protobuf.field.type-changed-wire-compatible",
+                    rules::FIELD_TYPE_CHANGED_WIRE_COMPATIBLE,
                     "; the wire encoding is compatible, but values may be truncated or reinterpreted, and JSON and generated code change",
                 )
             } else {
                 (
-                    "protobuf.field.type-changed",
+                    rules::FIELD_TYPE_CHANGED,
                     ", which has another wire encoding",
                 )
             };
@@ -1763,7 +1646,7 @@ impl Cx<'_> {
                 "lost explicit presence (`optional`)"
             };
             self.push(
-                "protobuf.field.presence-changed",
+                rules::FIELD_PRESENCE_CHANGED,
                 element,
                 format!("{place} {what}"),
                 old,
@@ -1772,7 +1655,7 @@ impl Cx<'_> {
         }
         if !f.deprecated && g.deprecated {
             self.push(
-                "protobuf.field.deprecated",
+                rules::FIELD_DEPRECATED,
                 element,
                 format!("{place} deprecated"),
                 old,
@@ -1785,9 +1668,9 @@ impl Cx<'_> {
         let (old, new) = (self.old, self.new);
         let rules = Lifecycle {
             noun: "enum",
-            removed: "protobuf.enum.removed",
-            deprecated: "protobuf.enum.deprecated",
-            added: "protobuf.enum.added",
+            removed: rules::ENUM_REMOVED,
+            deprecated: rules::ENUM_DEPRECATED,
+            added: rules::ENUM_ADDED,
         };
         for name in self.declarations(&rules, &old.enums, &new.enums) {
             self.values(name, &old.enums[name], &new.enums[name]);
@@ -1817,7 +1700,7 @@ impl Cx<'_> {
             if let Some(w) = new_names.get(v.name.as_str()) {
                 if w.number != v.number {
                     self.push(
-                        "protobuf.enum.value-number-changed",
+                        rules::ENUM_VALUE_NUMBER_CHANGED,
                         &element,
                         format!(
                             "enum value {} changed number from {} to {}",
@@ -1828,7 +1711,7 @@ impl Cx<'_> {
                     );
                 } else if !v.deprecated && w.deprecated {
                     self.push(
-                        "protobuf.enum.value-deprecated",
+                        rules::ENUM_VALUE_DEPRECATED,
                         &element,
                         format!("enum value {element} deprecated"),
                         Some(&v.at),
@@ -1839,7 +1722,7 @@ impl Cx<'_> {
             }
             match new_numbers.get(&v.number) {
                 Some(w) if !old_names.contains_key(w.name.as_str()) => self.push(
-                    "protobuf.enum.value-renamed",
+                    rules::ENUM_VALUE_RENAMED,
                     &element,
                     format!(
                         "enum value `{}` (number {}) of {name} renamed to `{}`; the binary encoding is unchanged, but JSON and generated code use the name",
@@ -1850,7 +1733,7 @@ impl Cx<'_> {
                 ),
                 // An alias of the same number remains.
                 Some(w) if old_names[w.name.as_str()].number == v.number => self.push(
-                    "protobuf.enum.value-removed-without-reserve",
+                    rules::ENUM_VALUE_REMOVED_WITHOUT_RESERVE,
                     &element,
                     format!(
                         "enum value alias `{}` (number {}) removed from {name}; the number keeps the name `{}`",
@@ -1889,7 +1772,7 @@ impl Cx<'_> {
                 Some(v) if !new_names.contains_key(v.name.as_str()) => {}
                 // The old owner of the number moved away.
                 Some(v) if new_names[v.name.as_str()].number != w.number => self.push(
-                    "protobuf.enum.value-number-reused",
+                    rules::ENUM_VALUE_NUMBER_REUSED,
                     &element,
                     format!(
                         "enum value `{}` added to {name} with number {}, which belonged to `{}`",
@@ -1899,7 +1782,7 @@ impl Cx<'_> {
                     Some(&w.at),
                 ),
                 None if old.reserved.has_number(w.number) => self.push(
-                    "protobuf.enum.value-number-reused",
+                    rules::ENUM_VALUE_NUMBER_REUSED,
                     &element,
                     format!(
                         "enum value `{}` added to {name} with number {}, which the old version reserved",
@@ -1910,7 +1793,7 @@ impl Cx<'_> {
                 ),
                 // A new value, or a new alias of a number that keeps its name.
                 _ => self.push(
-                    "protobuf.enum.value-added",
+                    rules::ENUM_VALUE_ADDED,
                     &element,
                     format!("enum value {element} (number {}) added", w.number),
                     Some(&old.at),
@@ -2445,7 +2328,7 @@ impl Scanner<'_> {
 }
 
 /// A deprecated rpc (or every rpc of a deprecated service) of a proto contract, for deprecation
-/// windows: its element (`pkg.Service/Rpc`) and where it is declared.
+/// deprecations: its element (`pkg.Service/Rpc`) and where it is declared.
 pub(crate) fn deprecated_rpcs(path: &Path) -> Result<Vec<(String, Location)>, ContractErrors> {
     let module = Module::load(path)?;
     let mut out = Vec::new();
@@ -2671,7 +2554,7 @@ service InventoryService {
         }
     }
 
-    fn rules(diff: &Diff) -> Vec<(&str, &str)> {
+    fn rules(diff: &Diff) -> Vec<(&'static Rule, &str)> {
         diff.changes
             .iter()
             .map(|c| (c.rule, c.element.as_str()))
@@ -2700,8 +2583,8 @@ service InventoryService {
         assert_eq!(
             rules(&diff),
             [
-                ("protobuf.field.number-changed", "inv.v1.Item.qty"),
-                ("protobuf.field.number-changed", "inv.v1.Item.sku"),
+                (rules::FIELD_NUMBER_CHANGED, "inv.v1.Item.qty"),
+                (rules::FIELD_NUMBER_CHANGED, "inv.v1.Item.sku"),
             ]
         );
     }
@@ -2728,9 +2611,9 @@ service InventoryService {
         assert_eq!(
             rules(&diff),
             [
-                ("protobuf.field.number-reused", "inv.v1.Item.note"),
-                ("protobuf.field.number-changed", "inv.v1.Item.qty"),
-                ("protobuf.field.number-reused", "inv.v1.Item.sku"),
+                (rules::FIELD_NUMBER_REUSED, "inv.v1.Item.note"),
+                (rules::FIELD_NUMBER_CHANGED, "inv.v1.Item.qty"),
+                (rules::FIELD_NUMBER_REUSED, "inv.v1.Item.sku"),
             ]
         );
     }
@@ -2760,7 +2643,7 @@ service InventoryService {
             diff_paths(&dir.path().join("old.proto"), &dir.path().join("new.proto")).unwrap();
         assert_eq!(
             rules(&diff),
-            [("protobuf.field.type-changed", "inv.v1.Line.qty")]
+            [(rules::FIELD_TYPE_CHANGED, "inv.v1.Line.qty")]
         );
         let change = &diff.changes[0];
         assert!(
@@ -2803,10 +2686,10 @@ service InventoryService {
             rules(&diff),
             [
                 (
-                    "protobuf.enum.value-removed-without-reserve",
+                    rules::ENUM_VALUE_REMOVED_WITHOUT_RESERVE,
                     "inv.v1.State.STATE_FINE"
                 ),
-                ("protobuf.enum.value-added", "inv.v1.State.STATE_GOOD"),
+                (rules::ENUM_VALUE_ADDED, "inv.v1.State.STATE_GOOD"),
             ]
         );
     }

@@ -1,94 +1,87 @@
-//! The rule table: every rule id a contract diff can report, its default class and what it means.
+//! Rules: every kind of change a contract diff reports, with its default class and meaning.
 //!
-//! Rules are data. Each format keeps its own table (sorted by id, checked by a test); this module
-//! joins them so that a rule id is looked up in one place and documented in one list.
+//! Rules are data with one owner each. Each format declares its rules once, in a `rules` module
+//! made by [`declare_rules!`]: a constant per rule and a table of them all, sorted by id (checked
+//! by a test). Code emits a rule through its constant (`openapi::rules::OPERATION_REMOVED`), so a
+//! mistyped rule cannot compile and no lookup by id can fail at run time. The rules of the
+//! analyses (check, skew, deprecations, semver) are declared the same way in `crate::analyze`,
+//! whose registry lists every rule of ripple.
+
+use serde::Serialize;
 
 use super::Class;
 
-/// One kind of contract change.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// One kind of change or finding.
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Rule {
-    /// Stable id, `<format>.<area>.<what>`.
+    /// Stable id, `<format>.<area>.<what>` (e.g. `openapi.response.property.removed`).
     pub id: &'static str,
+    /// The class a change of this rule has unless its context decides otherwise.
     pub class: Class,
     /// One line: what the rule detects and, for breaking rules, who breaks.
     pub summary: &'static str,
 }
 
-/// A rule, for the formats' tables.
-pub(crate) const fn declare(id: &'static str, class: Class, summary: &'static str) -> Rule {
-    Rule { id, class, summary }
+/// Declares a table of rules: `NAME = "id", Class, "summary";` for each rule, in id order.
+///
+/// Expands to one `pub const NAME: &Rule` per rule (documented with its summary and id) and
+/// `pub const RULES: &[&Rule]`, every rule of the table in the order written.
+macro_rules! declare_rules {
+    ($($name:ident = $id:literal, $class:ident, $summary:literal;)*) => {
+        $(
+            #[doc = concat!($summary, " (`", $id, "`).")]
+            pub const $name: &$crate::contract::Rule = &$crate::contract::Rule {
+                id: $id,
+                class: $crate::contract::Class::$class,
+                summary: $summary,
+            };
+        )*
+        /// Every rule of this table, sorted by id.
+        pub const RULES: &[&$crate::contract::Rule] = &[$($name),*];
+    };
 }
+pub(crate) use declare_rules;
 
-/// Every format's rules.
-pub const RULES: &[&[Rule]] = &[
+/// The contract formats' rule tables, each sorted by id.
+pub const TABLES: &[&[&Rule]] = &[
     super::openapi::RULES,
     super::asyncapi::RULES,
     super::proto::RULES,
     super::sql::RULES,
-    SEMVER,
-    DEPLOY,
 ];
 
-/// Findings of `ripple check` and `ripple skew` (`crate::analyze`): about what runs where.
-const DEPLOY: &[Rule] = &[
-    Rule {
-        id: "check.provider-missing",
-        class: Class::Breaking,
-        summary: "a release leaves a consumer without a provider it needs in the environment",
-    },
-    Rule {
-        id: "check.requirement-unmet",
-        class: Class::Breaking,
-        summary: "a release makes a consumer's version requirement exclude a provider version that runs beside it, during or after the rollout",
-    },
-    Rule {
-        id: "skew.provider-missing",
-        class: Class::Breaking,
-        summary: "a consumer runs where a provider it needs does not",
-    },
-    Rule {
-        id: "skew.requirement-unmet",
-        class: Class::Breaking,
-        summary: "a consumer's version requirement excludes a provider version running beside it",
-    },
-    Rule {
-        id: "window.migration-due",
-        class: Class::Deprecation,
-        summary: "a consumer still uses a deprecated element and must migrate by its deadline",
-    },
-    Rule {
-        id: "window.sunset-passed",
-        class: Class::Breaking,
-        summary: "a consumer still uses an element whose sunset date has passed",
-    },
-];
-
-/// Findings about versions rather than contract elements (`crate::analyze::consumers`).
-const SEMVER: &[Rule] = &[
-    Rule {
-        id: "semver.breaking-change-without-major",
-        class: Class::Breaking,
-        summary: "a breaking change released without a new major version (a new minor below 1.0)",
-    },
-    Rule {
-        id: "semver.requirement-excludes-version",
-        class: Class::Breaking,
-        summary: "a consumer's version requirement excludes the version it will talk to",
-    },
-];
-
-/// All rules, in id order within each format.
+/// Every contract rule, table by table, in id order within each table.
 pub fn all() -> impl Iterator<Item = &'static Rule> {
-    RULES.iter().flat_map(|table| table.iter())
+    TABLES.iter().flat_map(|table| table.iter().copied())
 }
 
-/// The rule with this id. Rule ids are compile-time constants of the format modules, so an unknown
-/// id is a programming error caught by the tests that run every rule.
-pub fn rule(id: &str) -> &'static Rule {
-    all()
-        .find(|r| r.id == id)
-        .unwrap_or_else(|| panic!("rule {id} is not in any rule table"))
+/// Checks a set of rule tables: each sorted by id, ids unique across tables, each id starting
+/// with one of `prefixes`, each summary non-empty and without a final full stop. Returns the
+/// first problem found.
+pub fn check_tables(tables: &[&[&Rule]], prefixes: &[&str]) -> Result<(), String> {
+    for table in tables {
+        if let Some(w) = table.windows(2).find(|w| w[0].id >= w[1].id) {
+            return Err(format!(
+                "rule table not sorted by id: {} before {}",
+                w[0].id, w[1].id
+            ));
+        }
+    }
+    let mut ids: Vec<&str> = tables.iter().flat_map(|t| t.iter().map(|r| r.id)).collect();
+    ids.sort_unstable();
+    if let Some(w) = ids.windows(2).find(|w| w[0] == w[1]) {
+        return Err(format!("duplicate rule id {}", w[0]));
+    }
+    for r in tables.iter().flat_map(|t| t.iter()) {
+        let prefix = r.id.split('.').next().unwrap_or("");
+        if !prefixes.contains(&prefix) {
+            return Err(format!("rule {} has an unknown prefix", r.id));
+        }
+        if r.summary.is_empty() || r.summary.ends_with('.') {
+            return Err(format!("rule {}: empty summary or final full stop", r.id));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -97,33 +90,24 @@ mod tests {
 
     #[test]
     fn rule_tables_are_sorted_unique_and_prefixed() {
-        for table in RULES {
-            assert!(
-                table.windows(2).all(|w| w[0].id < w[1].id),
-                "a rule table is not sorted by id: {:?}",
-                table.iter().map(|r| r.id).collect::<Vec<_>>()
-            );
-        }
-        let mut ids: Vec<&str> = all().map(|r| r.id).collect();
-        let n = ids.len();
-        ids.sort_unstable();
-        ids.dedup();
-        assert_eq!(ids.len(), n, "duplicate rule ids");
-        for r in all() {
-            let prefix = r.id.split('.').next().unwrap();
-            assert!(
-                [
-                    "openapi", "asyncapi", "protobuf", "sql", "semver", "check", "skew", "window",
-                ]
-                .contains(&prefix),
-                "{}",
-                r.id
-            );
-            assert!(
-                !r.summary.is_empty() && !r.summary.ends_with('.'),
-                "{}",
-                r.id
-            );
-        }
+        check_tables(TABLES, &["openapi", "asyncapi", "protobuf", "sql"]).unwrap();
+    }
+
+    #[test]
+    fn a_misordered_table_is_caught() {
+        let a = &Rule {
+            id: "sql.b",
+            class: Class::Breaking,
+            summary: "b",
+        };
+        let b = &Rule {
+            id: "sql.a",
+            class: Class::Breaking,
+            summary: "a",
+        };
+        assert!(check_tables(&[&[a, b]], &["sql"]).is_err());
+        assert!(check_tables(&[&[b, a]], &["sql"]).is_ok());
+        assert!(check_tables(&[&[b], &[b]], &["sql"]).is_err());
+        assert!(check_tables(&[&[b]], &["openapi"]).is_err());
     }
 }

@@ -14,6 +14,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
+use super::Rule;
 use super::doc::{At, Docs};
 use crate::source::diagnostic::Location;
 
@@ -47,28 +48,28 @@ pub(crate) enum Kind {
     PropertyDeprecated,
 }
 
-/// The rule id of each kind of schema change, in one direction.
+/// The rule of each kind of schema change, in one direction.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct RuleIds {
-    pub type_changed: &'static str,
+pub(crate) struct SchemaRules {
+    pub type_changed: &'static Rule,
     /// The nullability change that breaks in this direction: `null` no longer accepted
     /// ([`Direction::Accept`]) or now possible ([`Direction::Produce`]).
-    pub nullable: &'static str,
-    pub format_changed: &'static str,
-    pub enum_value_added: &'static str,
-    pub enum_value_removed: &'static str,
-    pub constraint_narrowed: &'static str,
-    pub constraint_widened: &'static str,
-    pub property_removed: &'static str,
-    pub property_added_required: &'static str,
-    pub property_added_optional: &'static str,
-    pub property_became_required: &'static str,
-    pub property_became_optional: &'static str,
-    pub property_deprecated: &'static str,
+    pub nullable: &'static Rule,
+    pub format_changed: &'static Rule,
+    pub enum_value_added: &'static Rule,
+    pub enum_value_removed: &'static Rule,
+    pub constraint_narrowed: &'static Rule,
+    pub constraint_widened: &'static Rule,
+    pub property_removed: &'static Rule,
+    pub property_added_required: &'static Rule,
+    pub property_added_optional: &'static Rule,
+    pub property_became_required: &'static Rule,
+    pub property_became_optional: &'static Rule,
+    pub property_deprecated: &'static Rule,
 }
 
-impl RuleIds {
-    fn id(&self, kind: Kind) -> &'static str {
+impl SchemaRules {
+    fn rule(&self, kind: Kind) -> &'static Rule {
         match kind {
             Kind::TypeChanged => self.type_changed,
             Kind::NullableRemoved | Kind::NullableAdded => self.nullable,
@@ -90,8 +91,8 @@ impl RuleIds {
 /// A format's rule ids for schema changes, per direction.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Rules {
-    pub accept: RuleIds,
-    pub produce: RuleIds,
+    pub accept: SchemaRules,
+    pub produce: SchemaRules,
 }
 
 /// In which directions a change breaks: whether the new schema rejects a value the old one
@@ -121,7 +122,7 @@ impl Breaks {
 #[derive(Clone, Debug)]
 pub(crate) struct Finding {
     pub kind: Kind,
-    pub rule: &'static str,
+    pub rule: &'static Rule,
     /// The change, naming its place (`response 200: property `items[].price` removed`).
     pub message: String,
     pub breaks: Breaks,
@@ -223,7 +224,7 @@ impl<'d> Comparison<'d> {
         };
         self.found.push(Finding {
             kind,
-            rule: table.id(kind),
+            rule: table.rule(kind),
             message,
             breaks,
             old: self.old.location(old),
@@ -864,25 +865,36 @@ mod tests {
         assert_eq!(without_null(&set(&["string", "null"])), set(&["string"]));
     }
 
-    const IDS: RuleIds = RuleIds {
-        type_changed: "type",
-        nullable: "null-removed",
-        format_changed: "format",
-        enum_value_added: "enum-added",
-        enum_value_removed: "enum-removed",
-        constraint_narrowed: "narrowed",
-        constraint_widened: "widened",
-        property_removed: "removed",
-        property_added_required: "added-required",
-        property_added_optional: "added-optional",
-        property_became_required: "became-required",
-        property_became_optional: "became-optional",
-        property_deprecated: "deprecated",
+    /// A rule for these tests only: the schema comparison takes its rules from the caller.
+    macro_rules! fake {
+        ($id:literal) => {
+            &Rule {
+                id: $id,
+                class: crate::contract::Class::Breaking,
+                summary: "",
+            }
+        };
+    }
+
+    const IDS: SchemaRules = SchemaRules {
+        type_changed: fake!("type"),
+        nullable: fake!("null-removed"),
+        format_changed: fake!("format"),
+        enum_value_added: fake!("enum-added"),
+        enum_value_removed: fake!("enum-removed"),
+        constraint_narrowed: fake!("narrowed"),
+        constraint_widened: fake!("widened"),
+        property_removed: fake!("removed"),
+        property_added_required: fake!("added-required"),
+        property_added_optional: fake!("added-optional"),
+        property_became_required: fake!("became-required"),
+        property_became_optional: fake!("became-optional"),
+        property_deprecated: fake!("deprecated"),
     };
     const RULES: Rules = Rules {
         accept: IDS,
-        produce: RuleIds {
-            nullable: "null-added",
+        produce: SchemaRules {
+            nullable: fake!("null-added"),
             ..IDS
         },
     };
@@ -901,7 +913,7 @@ mod tests {
         };
         let mut out: Vec<_> = found
             .iter()
-            .map(|f| (f.rule, f.breaks.accept, f.breaks.produce))
+            .map(|f| (f.rule.id, f.breaks.accept, f.breaks.produce))
             .collect();
         out.sort();
         out

@@ -29,141 +29,44 @@ use sqlparser::dialect::{Dialect, GenericDialect, MySqlDialect, PostgreSqlDialec
 use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::{self, Token};
 
-use super::{
-    Change, Class, ContractErrors, Diff, Format, Rule, contract_files, display, io_reason,
-};
+use super::{Change, ContractErrors, Diff, Format, Rule, contract_files, display, io_reason};
 use crate::source::diagnostic::{Code, Diagnostic, Location};
 
-use super::rules::declare as rule;
+/// SQL rules: one constant per rule, emitted by constant so that a mistyped rule
+/// cannot compile, and [`RULES`], the table of all of them sorted by id.
+pub mod rules {
+    crate::contract::rules::declare_rules! {
+        COLUMN_ADDED = "sql.column.added", NonBreaking, "a new column that is nullable or has a default; old writers that omit it still succeed";
+        COLUMN_ADDED_NOT_NULL_WITHOUT_DEFAULT = "sql.column.added-not-null-without-default", Breaking, "a new NOT NULL column without a default; old writers' INSERTs, which omit it, fail";
+        COLUMN_BECAME_NOT_NULL = "sql.column.became-not-null", Breaking, "a column became NOT NULL; writers that omit it (when it has no default) or set it to NULL fail";
+        COLUMN_BECAME_NULLABLE = "sql.column.became-nullable", Breaking, "a column may now hold NULL; readers that decode it into a non-optional value fail on the first NULL";
+        COLUMN_DEFAULT_CHANGED = "sql.column.default-changed", NonBreaking, "a column's default was added or changed, or a nullable column lost its default";
+        COLUMN_DEFAULT_REMOVED = "sql.column.default-removed", Breaking, "a NOT NULL column lost its default; writers that omit it fail";
+        COLUMN_REMOVED = "sql.column.removed", Breaking, "a column was dropped; readers selecting it and writers setting it fail";
+        COLUMN_RENAMED = "sql.column.renamed", Breaking, "a column was renamed; readers and writers using the old name fail";
+        COLUMN_TYPE_CHANGED = "sql.column.type-changed", Breaking, "a column's type changed to an incompatible family (text to integer); readers and writers fail";
+        COLUMN_TYPE_NARROWED = "sql.column.type-narrowed", Breaking, "a column's type holds less than before (bigint to integer, varchar(255) to varchar(100)); writers of the lost values fail";
+        COLUMN_TYPE_WIDENED = "sql.column.type-widened", NonBreaking, "a column's type holds everything it held before (integer to bigint, varchar to text)";
+        CONSTRAINT_CHECK_ADDED = "sql.constraint.check-added", Breaking, "a CHECK constraint was added; writers of values it rejects fail";
+        CONSTRAINT_FOREIGN_KEY_ADDED = "sql.constraint.foreign-key-added", Breaking, "a foreign key was added; writers of rows without a referenced row fail";
+        CONSTRAINT_PRIMARY_KEY_CHANGED = "sql.constraint.primary-key-changed", Breaking, "the primary key was added, removed or changed columns; writers and upserts keyed on it fail";
+        CONSTRAINT_UNIQUE_ADDED = "sql.constraint.unique-added", Breaking, "a unique constraint or unique index was added; writers of duplicate values fail";
+        CONSTRAINT_UNIQUE_REMOVED = "sql.constraint.unique-removed", Breaking, "a unique constraint or unique index was removed; upserts keyed on it fail (ON CONFLICT) or insert duplicates (ON DUPLICATE KEY), and readers may see duplicates";
+        ENUM_REMOVED = "sql.enum.removed", Breaking, "an enum type was dropped; writers casting to it fail";
+        ENUM_VALUE_ADDED = "sql.enum.value-added", NonBreaking, "an enum type has a new value";
+        ENUM_VALUE_REMOVED = "sql.enum.value-removed", Breaking, "an enum value was removed or renamed; writers of that value fail";
+        INDEX_REMOVED = "sql.index.removed", NonBreaking, "a non-unique index was dropped; queries stay correct but those it served may get slower";
+        TABLE_ADDED = "sql.table.added", NonBreaking, "a new table";
+        TABLE_REMOVED = "sql.table.removed", Breaking, "a table was dropped; its readers and writers fail";
+        TABLE_RENAMED = "sql.table.renamed", Breaking, "a table was renamed; readers and writers using the old name fail";
+        VIEW_ADDED = "sql.view.added", NonBreaking, "a new view";
+        VIEW_COLUMN_REMOVED = "sql.view.column-removed", Breaking, "a view no longer returns a column; readers selecting it fail";
+        VIEW_REMOVED = "sql.view.removed", Breaking, "a view was dropped; its readers fail";
+        VIEW_RENAMED = "sql.view.renamed", Breaking, "a view was renamed; readers using the old name fail";
+    }
+}
 
-use Class::{Breaking as B, NonBreaking as N};
-
-/// SQL rules, sorted by id.
-pub const RULES: &[Rule] = &[
-    rule(
-        "sql.column.added",
-        N,
-        "a new column that is nullable or has a default; old writers that omit it still succeed",
-    ),
-    rule(
-        "sql.column.added-not-null-without-default",
-        B,
-        "a new NOT NULL column without a default; old writers' INSERTs, which omit it, fail",
-    ),
-    rule(
-        "sql.column.became-not-null",
-        B,
-        "a column became NOT NULL; writers that omit it (when it has no default) or set it to NULL fail",
-    ),
-    rule(
-        "sql.column.became-nullable",
-        B,
-        "a column may now hold NULL; readers that decode it into a non-optional value fail on the first NULL",
-    ),
-    rule(
-        "sql.column.default-changed",
-        N,
-        "a column's default was added or changed, or a nullable column lost its default",
-    ),
-    rule(
-        "sql.column.default-removed",
-        B,
-        "a NOT NULL column lost its default; writers that omit it fail",
-    ),
-    rule(
-        "sql.column.removed",
-        B,
-        "a column was dropped; readers selecting it and writers setting it fail",
-    ),
-    rule(
-        "sql.column.renamed",
-        B,
-        "a column was renamed; readers and writers using the old name fail",
-    ),
-    rule(
-        "sql.column.type-changed",
-        B,
-        "a column's type changed to an incompatible family (text to integer); readers and writers fail",
-    ),
-    rule(
-        "sql.column.type-narrowed",
-        B,
-        "a column's type holds less than before (bigint to integer, varchar(255) to varchar(100)); writers of the lost values fail",
-    ),
-    rule(
-        "sql.column.type-widened",
-        N,
-        "a column's type holds everything it held before (integer to bigint, varchar to text)",
-    ),
-    rule(
-        "sql.constraint.check-added",
-        B,
-        "a CHECK constraint was added; writers of values it rejects fail",
-    ),
-    rule(
-        "sql.constraint.foreign-key-added",
-        B,
-        "a foreign key was added; writers of rows without a referenced row fail",
-    ),
-    rule(
-        "sql.constraint.primary-key-changed",
-        B,
-        "the primary key was added, removed or changed columns; writers and upserts keyed on it fail",
-    ),
-    rule(
-        "sql.constraint.unique-added",
-        B,
-        "a unique constraint or unique index was added; writers of duplicate values fail",
-    ),
-    rule(
-        "sql.constraint.unique-removed",
-        B,
-        "a unique constraint or unique index was removed; upserts keyed on it fail (ON CONFLICT) or insert duplicates (ON DUPLICATE KEY), and readers may see duplicates",
-    ),
-    rule(
-        "sql.enum.removed",
-        B,
-        "an enum type was dropped; writers casting to it fail",
-    ),
-    rule("sql.enum.value-added", N, "an enum type has a new value"),
-    rule(
-        "sql.enum.value-removed",
-        B,
-        "an enum value was removed or renamed; writers of that value fail",
-    ),
-    rule(
-        "sql.index.removed",
-        N,
-        "a non-unique index was dropped; queries stay correct but those it served may get slower",
-    ),
-    rule("sql.table.added", N, "a new table"),
-    rule(
-        "sql.table.removed",
-        B,
-        "a table was dropped; its readers and writers fail",
-    ),
-    rule(
-        "sql.table.renamed",
-        B,
-        "a table was renamed; readers and writers using the old name fail",
-    ),
-    rule("sql.view.added", N, "a new view"),
-    rule(
-        "sql.view.column-removed",
-        B,
-        "a view no longer returns a column; readers selecting it fail",
-    ),
-    rule(
-        "sql.view.removed",
-        B,
-        "a view was dropped; its readers fail",
-    ),
-    rule(
-        "sql.view.renamed",
-        B,
-        "a view was renamed; readers using the old name fail",
-    ),
-];
+pub use rules::RULES;
 
 /// Compare two SQL schemas, each a DDL file or a directory of migrations.
 pub fn diff_paths(old: &Path, new: &Path) -> Result<Diff, ContractErrors> {
@@ -1998,7 +1901,7 @@ fn named(name: &Option<String>) -> String {
 impl<'s> Cx<'s> {
     fn push(
         &mut self,
-        rule: &'static str,
+        rule: &'static Rule,
         element: String,
         message: String,
         old: Option<Location>,
@@ -2079,7 +1982,7 @@ impl<'s> Cx<'s> {
         for name in still_removed {
             let t = &old.tables[name];
             self.push(
-                "sql.table.removed",
+                rules::TABLE_REMOVED,
                 table_element(name),
                 format!("table {name} removed"),
                 Some(t.at.clone()),
@@ -2088,7 +1991,7 @@ impl<'s> Cx<'s> {
         }
         for name in added.iter().filter(|a| !taken.contains(*a)) {
             self.push(
-                "sql.table.added",
+                rules::TABLE_ADDED,
                 table_element(name),
                 format!("table {name} added"),
                 None,
@@ -2100,7 +2003,7 @@ impl<'s> Cx<'s> {
             if from != to {
                 let how = if at.is_some() { "" } else { " (same columns)" };
                 self.push(
-                    "sql.table.renamed",
+                    rules::TABLE_RENAMED,
                     table_element(from),
                     format!("table {from} renamed to {to}{how}"),
                     Some(a.at.clone()),
@@ -2134,7 +2037,7 @@ impl<'s> Cx<'s> {
                 Some((nc, at)) => {
                     renames.insert(&nc.name, &c.name);
                     self.push(
-                        "sql.column.renamed",
+                        rules::COLUMN_RENAMED,
                         element.clone(),
                         format!("column {name}.{} renamed to {}", c.name, nc.name),
                         Some(c.at.clone()),
@@ -2149,7 +2052,7 @@ impl<'s> Cx<'s> {
                         .get(&(Object::Column, format!("{new_name}.{}", c.name)))
                         .cloned();
                     self.push(
-                        "sql.column.removed",
+                        rules::COLUMN_REMOVED,
                         element,
                         format!("column {name}.{} removed", c.name),
                         Some(c.at.clone()),
@@ -2165,12 +2068,12 @@ impl<'s> Cx<'s> {
             let element = column_element(name, &nc.name);
             let (rule, what) = match (nc.not_null, nc.supplied()) {
                 (true, None) => (
-                    "sql.column.added-not-null-without-default",
+                    rules::COLUMN_ADDED_NOT_NULL_WITHOUT_DEFAULT,
                     "as NOT NULL without a default: old writers' INSERTs, which omit it, fail"
                         .to_owned(),
                 ),
-                (true, Some(d)) => ("sql.column.added", format!("as NOT NULL with {d}")),
-                (false, _) => ("sql.column.added", "as nullable".to_owned()),
+                (true, Some(d)) => (rules::COLUMN_ADDED, format!("as NOT NULL with {d}")),
+                (false, _) => (rules::COLUMN_ADDED, "as nullable".to_owned()),
             };
             self.push(
                 rule,
@@ -2202,7 +2105,7 @@ impl<'s> Cx<'s> {
                     "widening"
                 };
                 self.push(
-                    "sql.column.type-widened",
+                    rules::COLUMN_TYPE_WIDENED,
                     element.to_owned(),
                     typed(how),
                     old.clone(),
@@ -2210,14 +2113,14 @@ impl<'s> Cx<'s> {
                 );
             }
             Compat::Narrowed => self.push(
-                "sql.column.type-narrowed",
+                rules::COLUMN_TYPE_NARROWED,
                 element.to_owned(),
                 typed("narrowing"),
                 old.clone(),
                 new.clone(),
             ),
             Compat::Changed => self.push(
-                "sql.column.type-changed",
+                rules::COLUMN_TYPE_CHANGED,
                 element.to_owned(),
                 typed("incompatible"),
                 old.clone(),
@@ -2236,7 +2139,7 @@ impl<'s> Cx<'s> {
                     None => "writers that omit it or set it to NULL fail".to_owned(),
                 };
                 self.push(
-                    "sql.column.became-not-null",
+                    rules::COLUMN_BECAME_NOT_NULL,
                     element.to_owned(),
                     format!("column {what} became NOT NULL: {detail}"),
                     old.clone(),
@@ -2244,7 +2147,7 @@ impl<'s> Cx<'s> {
                 );
             }
             (true, false) => self.push(
-                "sql.column.became-nullable",
+                rules::COLUMN_BECAME_NULLABLE,
                 element.to_owned(),
                 format!("column {what} became nullable: readers may now get NULL"),
                 old.clone(),
@@ -2254,28 +2157,28 @@ impl<'s> Cx<'s> {
         }
         match (&was, &is) {
             (Some(d), None) if b.not_null => self.push(
-                "sql.column.default-removed",
+                rules::COLUMN_DEFAULT_REMOVED,
                 element.to_owned(),
                 format!("column {what} lost its {d} while NOT NULL: writers that omit it fail"),
                 old,
                 new,
             ),
             (Some(d), None) => self.push(
-                "sql.column.default-changed",
+                rules::COLUMN_DEFAULT_CHANGED,
                 element.to_owned(),
                 format!("column {what} lost its {d}: writers that omit it now store NULL"),
                 old,
                 new,
             ),
             (None, Some(d)) => self.push(
-                "sql.column.default-changed",
+                rules::COLUMN_DEFAULT_CHANGED,
                 element.to_owned(),
                 format!("column {what} now has {d}"),
                 old,
                 new,
             ),
             (Some(x), Some(y)) if x != y => self.push(
-                "sql.column.default-changed",
+                rules::COLUMN_DEFAULT_CHANGED,
                 element.to_owned(),
                 match (&a.default, &b.default) {
                     (Some(x), Some(y)) => format!("column {what} default changed from {x} to {y}"),
@@ -2320,7 +2223,7 @@ impl<'s> Cx<'s> {
         if differs {
             let show = |k: &Option<Vec<String>>| k.as_ref().map_or("none".to_owned(), |k| cols(k));
             self.push(
-                "sql.constraint.primary-key-changed",
+                rules::CONSTRAINT_PRIMARY_KEY_CHANGED,
                 element.clone(),
                 format!(
                     "primary key of {name} changed from {} to {}",
@@ -2357,7 +2260,7 @@ impl<'s> Cx<'s> {
                 .as_ref()
                 .and_then(|i| self.new.dropped.get(&(Object::Index, i.clone())).cloned());
             self.push(
-                "sql.constraint.unique-removed",
+                rules::CONSTRAINT_UNIQUE_REMOVED,
                 element.clone(),
                 format!(
                     "{} on {name} {} removed: upserts keyed on it break and readers may see duplicates",
@@ -2379,7 +2282,7 @@ impl<'s> Cx<'s> {
                 continue;
             }
             self.push(
-                "sql.constraint.unique-added",
+                rules::CONSTRAINT_UNIQUE_ADDED,
                 element.clone(),
                 format!(
                     "{} added on {name} {}: writers of duplicate values fail",
@@ -2397,7 +2300,7 @@ impl<'s> Cx<'s> {
             };
             let (rule, what) = match &c.kind {
                 ConstraintKind::ForeignKey { table, columns } => (
-                    "sql.constraint.foreign-key-added",
+                    rules::CONSTRAINT_FOREIGN_KEY_ADDED,
                     format!(
                         "foreign key{} added on {name} {} referencing {table} {}: writers of rows without a referenced row fail",
                         named(&c.name),
@@ -2406,7 +2309,7 @@ impl<'s> Cx<'s> {
                     ),
                 ),
                 ConstraintKind::Check { expr } => (
-                    "sql.constraint.check-added",
+                    rules::CONSTRAINT_CHECK_ADDED,
                     format!(
                         "check constraint{} added on {name}: CHECK ({expr}); writers of values it rejects fail",
                         named(&c.name)
@@ -2489,7 +2392,7 @@ impl<'s> Cx<'s> {
                 continue;
             }
             self.push(
-                "sql.index.removed",
+                rules::INDEX_REMOVED,
                 table_element(&index.table),
                 format!(
                     "index {name} on {} {} removed: queries it served may get slower",
@@ -2523,7 +2426,7 @@ impl<'s> Cx<'s> {
                 (to, nv, Some(at))
             } else {
                 self.push(
-                    "sql.view.removed",
+                    rules::VIEW_REMOVED,
                     element,
                     format!("view {name} removed"),
                     Some(v.at.clone()),
@@ -2534,7 +2437,7 @@ impl<'s> Cx<'s> {
             taken.insert(to);
             if let Some(at) = renamed_at {
                 self.push(
-                    "sql.view.renamed",
+                    rules::VIEW_RENAMED,
                     element.clone(),
                     format!("view {name} renamed to {to}"),
                     Some(v.at.clone()),
@@ -2544,7 +2447,7 @@ impl<'s> Cx<'s> {
             if let (Some(a), Some(b)) = (&v.columns, &nv.columns) {
                 for c in a.difference(b) {
                     self.push(
-                        "sql.view.column-removed",
+                        rules::VIEW_COLUMN_REMOVED,
                         element.clone(),
                         format!("view {name} no longer returns column {c}"),
                         Some(v.at.clone()),
@@ -2556,7 +2459,7 @@ impl<'s> Cx<'s> {
         for (name, v) in &new.views {
             if !old.views.contains_key(name) && !taken.contains(name.as_str()) {
                 self.push(
-                    "sql.view.added",
+                    rules::VIEW_ADDED,
                     format!("view {name}"),
                     format!("view {name} added"),
                     None,
@@ -2572,7 +2475,7 @@ impl<'s> Cx<'s> {
             let element = format!("type {name}");
             let Some(ne) = new.enums.get(name) else {
                 self.push(
-                    "sql.enum.removed",
+                    rules::ENUM_REMOVED,
                     element,
                     format!("enum type {name} removed"),
                     Some(e.at.clone()),
@@ -2593,7 +2496,7 @@ impl<'s> Cx<'s> {
             if !removed.is_empty() {
                 let n = removed.len();
                 self.push(
-                    "sql.enum.value-removed",
+                    rules::ENUM_VALUE_REMOVED,
                     element.clone(),
                     format!(
                         "enum type {name}: value{} {} removed",
@@ -2607,7 +2510,7 @@ impl<'s> Cx<'s> {
             if !added.is_empty() {
                 let n = added.len();
                 self.push(
-                    "sql.enum.value-added",
+                    rules::ENUM_VALUE_ADDED,
                     element,
                     format!(
                         "enum type {name}: value{} {} added",
@@ -2941,7 +2844,7 @@ mod tests {
     }
 
     /// The rule and element of each finding between two single-file schemas.
-    fn findings(old: &str, new: &str) -> Vec<(&'static str, String)> {
+    fn findings(old: &str, new: &str) -> Vec<(&'static Rule, String)> {
         let dir = tempfile::tempdir().unwrap();
         let (a, b) = (dir.path().join("old.sql"), dir.path().join("new.sql"));
         std::fs::write(&a, old).unwrap();
@@ -2974,9 +2877,9 @@ mod tests {
         assert_eq!(
             findings(ORDERS, &new),
             [
-                ("sql.column.renamed", "column orders.ref".to_owned()),
-                ("sql.column.renamed", "column orders.status".to_owned()),
-                ("sql.table.renamed", "table orders".to_owned()),
+                (rules::COLUMN_RENAMED, "column orders.ref".to_owned()),
+                (rules::COLUMN_RENAMED, "column orders.status".to_owned()),
+                (rules::TABLE_RENAMED, "table orders".to_owned()),
             ]
         );
     }
@@ -2987,8 +2890,8 @@ mod tests {
         assert_eq!(
             findings(ORDERS, &new),
             [
-                ("sql.column.removed", "column orders.ref".to_owned()),
-                ("sql.column.removed", "column orders.status".to_owned()),
+                (rules::COLUMN_REMOVED, "column orders.ref".to_owned()),
+                (rules::COLUMN_REMOVED, "column orders.status".to_owned()),
             ]
         );
     }
@@ -3002,8 +2905,8 @@ mod tests {
         assert_eq!(
             findings(ORDERS, &new),
             [
-                ("sql.column.added", "column orders.code".to_owned()),
-                ("sql.column.added", "column orders.parent".to_owned()),
+                (rules::COLUMN_ADDED, "column orders.code".to_owned()),
+                (rules::COLUMN_ADDED, "column orders.parent".to_owned()),
             ]
         );
     }
@@ -3014,7 +2917,7 @@ mod tests {
             format!("{ORDERS} CREATE UNIQUE INDEX one_open ON orders (ref) WHERE status = 'open';");
         assert_eq!(
             findings(&old, ORDERS),
-            [("sql.constraint.unique-removed", "table orders".to_owned())]
+            [(rules::CONSTRAINT_UNIQUE_REMOVED, "table orders".to_owned())]
         );
     }
 
@@ -3026,9 +2929,9 @@ mod tests {
         assert_eq!(
             findings(old, new),
             [
-                ("sql.column.became-nullable", "column t.a".to_owned()),
-                ("sql.column.renamed", "column t.a".to_owned()),
-                ("sql.column.default-changed", "column t.a".to_owned()),
+                (rules::COLUMN_BECAME_NULLABLE, "column t.a".to_owned()),
+                (rules::COLUMN_RENAMED, "column t.a".to_owned()),
+                (rules::COLUMN_DEFAULT_CHANGED, "column t.a".to_owned()),
             ]
         );
     }
@@ -3041,9 +2944,9 @@ mod tests {
         assert_eq!(
             findings(old, &new),
             [
-                ("sql.table.removed", "table a".to_owned()),
-                ("sql.view.removed", "view v".to_owned()),
-                ("sql.view.removed", "view w".to_owned()),
+                (rules::TABLE_REMOVED, "table a".to_owned()),
+                (rules::VIEW_REMOVED, "view v".to_owned()),
+                (rules::VIEW_REMOVED, "view w".to_owned()),
             ]
         );
     }

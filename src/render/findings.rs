@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use crate::analyze::consumers::DiffReport;
-use crate::contract::{Change, Class, rule};
+use crate::contract::{Change, Class, Rule};
 
 /// What a report shows, whatever computed it.
 pub struct Findings<'a> {
@@ -141,7 +141,7 @@ pub fn text(report: &Findings<'_>, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "{}", report.title)?;
     for (i, c) in report.changes.iter().enumerate() {
         writeln!(out)?;
-        writeln!(out, "{:<12} {}  {}", c.class.as_str(), c.rule, c.element)?;
+        writeln!(out, "{:<12} {}  {}", c.class.as_str(), c.rule.id, c.element)?;
         writeln!(out, "  {}", c.message)?;
         match (&c.old, &c.new) {
             (Some(o), Some(n)) => writeln!(out, "  at {n} (was {o})")?,
@@ -215,7 +215,7 @@ pub fn markdown(report: &Findings<'_>, out: &mut dyn Write) -> io::Result<()> {
         write!(
             out,
             "| {icon} | `{}` | `{}` | {} | {place} |",
-            ch.rule,
+            ch.rule.id,
             md_escape(&ch.element),
             md_escape(&ch.message)
         )?;
@@ -267,7 +267,7 @@ pub fn junit(report: &Findings<'_>, out: &mut dyn Write) -> io::Result<()> {
         write!(
             out,
             r#"    <testcase classname="{}" name="{}"{file}"#,
-            xml_escape(c.rule),
+            xml_escape(c.rule.id),
             xml_escape(&name)
         )?;
         if c.class == Class::Breaking {
@@ -309,13 +309,12 @@ fn sarif_location(l: &Location) -> serde_json::Value {
 
 /// SARIF 2.1.0, for code-scanning dashboards.
 pub fn sarif(report: &Findings<'_>, out: &mut dyn Write) -> io::Result<()> {
-    let mut rule_ids: Vec<&str> = report.changes.iter().map(|c| c.rule).collect();
-    rule_ids.sort_unstable();
-    rule_ids.dedup();
-    let rules: Vec<serde_json::Value> = rule_ids
+    let mut rules_used: Vec<&Rule> = report.changes.iter().map(|c| c.rule).collect();
+    rules_used.sort_unstable_by_key(|r| r.id);
+    rules_used.dedup_by_key(|r| r.id);
+    let rules: Vec<serde_json::Value> = rules_used
         .iter()
-        .map(|id| {
-            let r = rule(id);
+        .map(|r| {
             serde_json::json!({
                 "id": r.id,
                 "shortDescription": {"text": r.summary},
@@ -331,8 +330,8 @@ pub fn sarif(report: &Findings<'_>, out: &mut dyn Write) -> io::Result<()> {
             text.push_str(&format!(" ({line})"));
         }
         let mut result = serde_json::json!({
-            "ruleId": c.rule,
-            "ruleIndex": rule_ids.binary_search(&c.rule).unwrap_or(0),
+            "ruleId": c.rule.id,
+            "ruleIndex": rules_used.binary_search_by_key(&c.rule.id, |r| r.id).unwrap_or(0),
             "level": level(c.class),
             "message": {"text": text},
         });
@@ -397,7 +396,7 @@ pub fn github(report: &Findings<'_>, out: &mut dyn Write) -> io::Result<()> {
                 params.push(format!("col={}", l.column));
             }
         }
-        params.push(format!("title={}", property(c.rule)));
+        params.push(format!("title={}", property(c.rule.id)));
         let mut message = format!("{}: {}", c.element, c.message);
         if let Some(line) = report.note(i) {
             message.push_str(&format!(" ({line})"));

@@ -394,13 +394,13 @@ fn environment_files_are_validated_against_the_model() {
 }
 
 #[test]
-fn windows_list_each_consumer_of_a_deprecated_api_with_its_deadline() {
+fn deprecations_list_each_consumer_of_a_deprecated_api_with_its_deadline() {
     // Tests run on 2026-11-22. orders-api-v1 names its sunset (2027-03-31: 129 days); payments-api-v1
     // was deprecated on 2026-09-01 under a 90-day window policy (2026-11-30: 8 days, due soon).
-    let run = ripple(&["windows", "fixtures/example", "--format", "json"]);
+    let run = ripple(&["deprecations", "fixtures/example", "--format", "json"]);
     let report = run.expect_code(0).json();
     assert_eq!(report["today"], "2026-11-22");
-    let rows: Vec<(String, String, String, i64, String)> = report["windows"]
+    let rows: Vec<(String, String, String, i64, String)> = report["deprecations"]
         .as_array()
         .unwrap()
         .iter()
@@ -444,14 +444,14 @@ fn windows_list_each_consumer_of_a_deprecated_api_with_its_deadline() {
         ]
     );
     assert_eq!(
-        report["windows"][1]["environments"],
+        report["deprecations"][1]["environments"],
         json!(["production", "staging"])
     );
-    assert_eq!(report["windows"][0]["deadline_from"], "policy");
+    assert_eq!(report["deprecations"][0]["deadline_from"], "policy");
 }
 
 #[test]
-fn windows_follow_operation_sunsets_and_fail_when_one_passed() {
+fn deprecations_follow_operation_sunsets_and_fail_when_one_passed() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("ripple.yaml"),
@@ -479,9 +479,9 @@ apis:
     )
     .unwrap();
     let model = dir.path().join("ripple.yaml");
-    let run = ripple(&["windows", model.to_str().unwrap(), "--format", "json"]);
+    let run = ripple(&["deprecations", model.to_str().unwrap(), "--format", "json"]);
     let report = run.expect_code(1).json();
-    let windows = report["windows"].as_array().unwrap();
+    let windows = report["deprecations"].as_array().unwrap();
     assert_eq!(windows.len(), 2, "{report}");
     // audit does not say what it uses: it may use the deprecated operation.
     assert_eq!(windows[0]["consumer"], "service:audit");
@@ -499,9 +499,9 @@ apis:
     );
     // The operation's body starts on line 6 (`deprecated: true`, below `get:`).
     assert_eq!(windows[1]["declared_at"]["line"], 6);
-    let text = ripple(&["windows", model.to_str().unwrap()]).stdout;
+    let text = ripple(&["deprecations", model.to_str().unwrap()]).stdout;
     assert!(
-        text.contains("breaking     window.sunset-passed  service:billing"),
+        text.contains("breaking     deprecation.sunset-passed  service:billing"),
         "{text}"
     );
     assert!(text.contains("uses deprecated api:ledger-api `GET /entries/{entryId}`: sunset 2026-10-01 passed 52 days ago; runs in production"), "{text}");
@@ -571,7 +571,7 @@ fn check_with_a_new_contract_blames_removals_before_their_sunset_on_running_cons
 }
 
 #[test]
-fn windows_read_deprecated_rpcs_from_protobuf_contracts() {
+fn deprecations_read_deprecated_rpcs_from_protobuf_contracts() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("stock.proto"),
@@ -584,10 +584,10 @@ fn windows_read_deprecated_rpcs_from_protobuf_contracts() {
     )
     .unwrap();
     let model = dir.path().join("ripple.yaml");
-    let report = ripple(&["windows", model.to_str().unwrap(), "--format", "json"])
+    let report = ripple(&["deprecations", model.to_str().unwrap(), "--format", "json"])
         .expect_code(0)
         .json();
-    let rows: Vec<(String, Option<String>)> = report["windows"]
+    let rows: Vec<(String, Option<String>)> = report["deprecations"]
         .as_array()
         .unwrap()
         .iter()
@@ -611,7 +611,7 @@ fn windows_read_deprecated_rpcs_from_protobuf_contracts() {
             ),
         ]
     );
-    let rpc = &report["windows"][2];
+    let rpc = &report["deprecations"][2];
     assert_eq!(rpc["deadline"], "2027-01-15");
     assert_eq!(rpc["days_left"], 54);
     assert_eq!(rpc["declared_at"]["line"], 6);

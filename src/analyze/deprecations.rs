@@ -1,4 +1,4 @@
-//! Deprecation windows: what each consumer must migrate away from, and by when.
+//! Deprecations still in use: what each consumer must migrate away from, and by when.
 //!
 //! Deprecations come from the model (a component with `lifecycle: deprecated`, a `sunset` or a
 //! `deprecated-since` date) and from contracts (OpenAPI operations marked `deprecated`, with their
@@ -18,8 +18,7 @@ use crate::contract::{Change, uses_element};
 use crate::model::{Deployments, Graph, Kind, parse_date};
 use crate::source::diagnostic::{Diagnostic, Location};
 
-pub const MIGRATION_DUE: &str = "window.migration-due";
-pub const SUNSET_PASSED: &str = "window.sunset-passed";
+pub use super::rules::deprecation::{MIGRATION_DUE, SUNSET_PASSED};
 
 /// Deadlines this close are "due soon".
 pub const DUE_SOON_DAYS: i64 = 30;
@@ -39,7 +38,7 @@ pub enum Status {
 
 /// One consumer that must migrate away from one deprecated element.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Window {
+pub struct Deprecation {
     pub consumer: String,
     /// The deprecated component, or the component whose contract holds the deprecated element.
     pub component: String,
@@ -62,7 +61,7 @@ pub struct Window {
     pub declared_at: Option<Location>,
 }
 
-impl Window {
+impl Deprecation {
     fn sort_key(&self) -> (&str, Status, &Option<String>, &str, &Option<String>) {
         (
             &self.consumer,
@@ -116,8 +115,12 @@ struct SpecDeprecation {
 }
 
 /// Every consumer of a deprecated element, sorted by consumer. Contracts that cannot be read are
-/// returned as diagnostics, next to the windows of everything else.
-pub fn windows(graph: &Graph, state: &Deployments, today: Date) -> (Vec<Window>, Vec<Diagnostic>) {
+/// returned as diagnostics, next to the deprecations of everything else.
+pub fn deprecations(
+    graph: &Graph,
+    state: &Deployments,
+    today: Date,
+) -> (Vec<Deprecation>, Vec<Diagnostic>) {
     let mut out = Vec::new();
     let mut problems = Vec::new();
     let policy_days = graph.policies().deprecation_window_days;
@@ -224,7 +227,7 @@ fn window(
     state: &Deployments,
     today: Date,
     declared_at: Option<Location>,
-) -> Window {
+) -> Deprecation {
     let days_left = deadline
         .and_then(|d| today.until(d).ok())
         .map(|span| i64::from(span.get_days()));
@@ -239,7 +242,7 @@ fn window(
         .filter(|env| !state.versions(env, None, &consumer).0.is_empty())
         .map(str::to_owned)
         .collect();
-    Window {
+    Deprecation {
         consumer,
         component,
         element,
