@@ -483,6 +483,7 @@ pub fn contract_findings(
     env: &str,
     region: Option<&str>,
     contract: &NewContract,
+    options: &crate::contract::DiffOptions,
 ) -> Result<Vec<Change>, ContractCheckError> {
     let api = graph
         .get(&contract.component)
@@ -494,7 +495,7 @@ pub fn contract_findings(
         .as_deref()
         .filter(|d| std::path::Path::new(d).exists())
         .ok_or_else(|| ContractCheckError::NoDefinition(api.id.clone()))?;
-    let diff = crate::contract::diff_paths(std::path::Path::new(old), &contract.path)?;
+    let diff = crate::contract::diff_paths(std::path::Path::new(old), &contract.path, options)?;
     let report = super::consumers::report(diff, Some(graph), Some(&api.id))?;
     let verdicts = report.verdicts.unwrap_or_default();
     let mut findings = Vec::new();

@@ -104,8 +104,6 @@ impl Deprecation {
     }
 }
 
-pub use crate::model::today;
-
 /// A deprecated element of a contract.
 struct SpecDeprecation {
     element: String,

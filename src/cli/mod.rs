@@ -378,7 +378,7 @@ fn execute(cli: Cli) -> Result<u8> {
             new_version,
             output: path,
         } => {
-            let mut diff = contract::diff_paths(&old, &new)?;
+            let mut diff = contract::diff_paths(&old, &new, &diff_options(&[&old, &new])?)?;
             if old_version.is_some() {
                 diff.old_version = old_version;
             }
@@ -418,8 +418,14 @@ fn execute(cli: Cli) -> Result<u8> {
             let mut report = check::check(&loaded.graph, &deployments, &env, region, &candidates)?;
             for text in &contract {
                 let new = check::parse_contract(text)?;
-                let findings =
-                    check::contract_findings(&loaded.graph, &deployments, &env, region, &new)?;
+                let findings = check::contract_findings(
+                    &loaded.graph,
+                    &deployments,
+                    &env,
+                    region,
+                    &new,
+                    &diff_options(&[new.path.as_path()])?,
+                )?;
                 if !findings.is_empty() {
                     report.safe = false;
                     report.order.clear();
@@ -498,7 +504,7 @@ fn execute(cli: Cli) -> Result<u8> {
         } => {
             let loaded = load_model(&paths, options)?;
             let deployments = deployments(&loaded.graph, &paths, state.as_deref())?;
-            let today = deprecations::today();
+            let today = today()?;
             let (windows, problems) =
                 deprecations::deprecations(&loaded.graph, &deployments, today);
             warn(&problems);
@@ -622,6 +628,31 @@ fn execute(cli: Cli) -> Result<u8> {
         }
     }
     Ok(EXIT_OK)
+}
+
+/// Today, read once: `RIPPLE_TODAY=YYYY-MM-DD` (for reproducible CI runs and tests) or the
+/// clock. A `RIPPLE_TODAY` that is not a date is an error, not silently ignored.
+fn today() -> Result<jiff::civil::Date> {
+    match std::env::var("RIPPLE_TODAY") {
+        Ok(text) => crate::model::parse_date(&text).map_err(|e| {
+            anyhow::anyhow!("RIPPLE_TODAY={text:?} is not a date (expected YYYY-MM-DD): {e}")
+        }),
+        Err(std::env::VarError::NotPresent) => Ok(jiff::Zoned::now().date()),
+        Err(std::env::VarError::NotUnicode(_)) => {
+            bail!("RIPPLE_TODAY is not a date (expected YYYY-MM-DD)")
+        }
+    }
+}
+
+/// The options of a contract diff whose inputs are `paths`: today, and a boundary around the
+/// repositories they are in.
+fn diff_options(paths: &[&std::path::Path]) -> Result<contract::DiffOptions> {
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let paths: Vec<PathBuf> = paths.iter().map(|p| p.to_path_buf()).collect();
+    Ok(contract::DiffOptions {
+        today: today()?,
+        boundary: crate::source::boundary::Boundary::around(&paths, &cwd, false),
+    })
 }
 
 /// The environment state for a model: declared versions, overlaid by environment files.

@@ -26,7 +26,7 @@ use std::path::Path;
 
 use super::doc::{At, Docs};
 use super::schema::{self, Comparison, Finding, Kind, SchemaRules};
-use super::{Change, Class, ContractErrors, Diff, Format, Rule};
+use super::{Change, Class, ContractErrors, Format, Rule};
 use crate::source::diagnostic::{Code, Diagnostic};
 use crate::source::yaml::{Node, Value};
 
@@ -144,33 +144,41 @@ impl Compatibility {
     }
 }
 
-/// Compare two AsyncAPI contracts (files, or directories of split specs).
-pub fn diff_paths(old: &Path, new: &Path) -> Result<Diff, ContractErrors> {
-    let keys = ["asyncapi"];
-    let (old_docs, new_docs) = super::both(Docs::load(old, &keys), Docs::load(new, &keys))?;
-    let mut errors = Vec::new();
-    let old_api = Api::read(&old_docs, &mut errors);
-    let new_api = Api::read(&new_docs, &mut errors);
-    if !errors.is_empty() {
-        return Err(ContractErrors { errors });
+/// AsyncAPI 2.x and 3.x documents, files or split specs.
+pub struct AsyncApi;
+
+impl super::ContractFormat for AsyncApi {
+    const FORMAT: Format = Format::Asyncapi;
+    type Contract = Docs;
+
+    fn load(path: &Path, _options: &super::DiffOptions) -> Result<Docs, ContractErrors> {
+        Docs::load(path, &["asyncapi"])
     }
-    let mut cx = Cx {
-        old: &old_docs,
-        new: &new_docs,
-        schemas: Comparison::new(&old_docs, &new_docs, &PAYLOAD_RULES),
-        changes: Vec::new(),
-    };
-    cx.compare(&old_api, &new_api);
-    let mut changes = cx.changes;
-    super::sort(&mut changes);
-    Ok(Diff {
-        format: Format::Asyncapi,
-        old: old_docs.name().to_string(),
-        new: new_docs.name().to_string(),
-        old_version: old_api.version.map(str::to_owned),
-        new_version: new_api.version.map(str::to_owned),
-        changes,
-    })
+
+    fn version(docs: &Docs) -> Option<String> {
+        Api::read(docs, &mut Vec::new()).version.map(str::to_owned)
+    }
+
+    fn compare(
+        old_docs: &Docs,
+        new_docs: &Docs,
+        _options: &super::DiffOptions,
+    ) -> Result<Vec<Change>, ContractErrors> {
+        let mut errors = Vec::new();
+        let old_api = Api::read(old_docs, &mut errors);
+        let new_api = Api::read(new_docs, &mut errors);
+        if !errors.is_empty() {
+            return Err(ContractErrors { errors });
+        }
+        let mut cx = Cx {
+            old: old_docs,
+            new: new_docs,
+            schemas: Comparison::new(old_docs, new_docs, &PAYLOAD_RULES),
+            changes: Vec::new(),
+        };
+        cx.compare(&old_api, &new_api);
+        Ok(cx.changes)
+    }
 }
 
 /// The normalised view of one contract.
@@ -964,6 +972,12 @@ fn forward_reason(kind: Kind) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::contract::Diff;
+
+    fn diff_paths(old: &Path, new: &Path) -> Result<Diff, ContractErrors> {
+        let today = jiff::civil::date(2026, 11, 30);
+        crate::contract::diff_as::<AsyncApi>(old, new, &crate::contract::DiffOptions::new(today))
+    }
 
     #[test]
     fn compatibility_modes_parse_in_both_spellings() {

@@ -22,19 +22,19 @@ pub(crate) struct At<'d> {
 
 impl<'d> At<'d> {
     /// The value under `key` (without following `$ref`).
-    pub fn get(self, key: &str) -> Option<At<'d>> {
+    pub(crate) fn get(self, key: &str) -> Option<At<'d>> {
         self.node.get(key).map(|node| At {
             file: self.file,
             node,
         })
     }
 
-    pub fn str(self, key: &str) -> Option<&'d str> {
+    pub(crate) fn str(self, key: &str) -> Option<&'d str> {
         self.node.get(key).and_then(Node::as_str)
     }
 
     /// Entries of a mapping, in document order.
-    pub fn entries(self) -> impl Iterator<Item = (&'d str, At<'d>)> {
+    pub(crate) fn entries(self) -> impl Iterator<Item = (&'d str, At<'d>)> {
         let file = self.file;
         self.node
             .as_map()
@@ -44,7 +44,7 @@ impl<'d> At<'d> {
     }
 
     /// Items of a sequence.
-    pub fn items(self) -> impl Iterator<Item = At<'d>> {
+    pub(crate) fn items(self) -> impl Iterator<Item = At<'d>> {
         let file = self.file;
         self.node
             .as_seq()
@@ -54,21 +54,22 @@ impl<'d> At<'d> {
     }
 
     /// A boolean value under `key` (`true`/`false`), default false.
-    pub fn flag(self, key: &str) -> bool {
+    pub(crate) fn flag(self, key: &str) -> bool {
         self.str(key).and_then(yaml::parse_bool).unwrap_or(false)
     }
 
     /// Identity of the node, for cycle detection.
-    pub fn ptr(self) -> (u32, *const Node) {
+    pub(crate) fn ptr(self) -> (u32, *const Node) {
         (self.file, self.node as *const Node)
     }
 }
 
-/// A contract: its root document and every file it references.
 /// A resolved reference: the target's file and its child indices from that file's root.
 type Resolved = (u32, Vec<u32>);
 
-pub(crate) struct Docs {
+/// A JSON or YAML contract (OpenAPI, AsyncAPI): its root document and every file it references,
+/// with positions, read once and navigated through resolved `$ref`s.
+pub struct Docs {
     names: Vec<Arc<str>>,
     paths: Vec<PathBuf>,
     roots: Vec<Node>,
@@ -81,7 +82,7 @@ pub(crate) struct Docs {
 impl Docs {
     /// Load a contract from a file, or from a directory holding one root document (a file whose
     /// top level has one of `root_keys`) and the files it references.
-    pub fn load(path: &Path, root_keys: &[&str]) -> Result<Docs, ContractErrors> {
+    pub(crate) fn load(path: &Path, root_keys: &[&str]) -> Result<Docs, ContractErrors> {
         let root = find_root(path, root_keys)?;
         let mut docs = Docs {
             names: Vec::new(),
@@ -197,19 +198,15 @@ impl Docs {
     }
 
     /// The root document.
-    pub fn root(&self) -> At<'_> {
+    pub(crate) fn root(&self) -> At<'_> {
         At {
             file: 0,
             node: &self.roots[0],
         }
     }
 
-    pub fn name(&self) -> Arc<str> {
-        self.names[0].clone()
-    }
-
     /// Where a node is.
-    pub fn location(&self, at: At<'_>) -> Location {
+    pub(crate) fn location(&self, at: At<'_>) -> Location {
         Location::new(
             self.names[at.file as usize].clone(),
             at.node.pos.line,
@@ -219,7 +216,7 @@ impl Docs {
 
     /// Follow `$ref`s until a node that is not a reference. Dangling references were rejected at
     /// load time; a cycle of references resolves to the last node reached.
-    pub fn resolve<'d>(&'d self, mut at: At<'d>) -> At<'d> {
+    pub(crate) fn resolve<'d>(&'d self, mut at: At<'d>) -> At<'d> {
         for _ in 0..64 {
             let Some(text) = at.str("$ref") else {
                 return at;
@@ -233,7 +230,7 @@ impl Docs {
     }
 
     /// `resolve(at.get(key))`.
-    pub fn get<'d>(&'d self, at: At<'d>, key: &str) -> Option<At<'d>> {
+    pub(crate) fn get<'d>(&'d self, at: At<'d>, key: &str) -> Option<At<'d>> {
         at.get(key).map(|a| self.resolve(a))
     }
 

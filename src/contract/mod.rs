@@ -8,7 +8,7 @@
 //! This module knows nothing of consumers or environments: `crate::analyze` adds those.
 
 pub mod asyncapi;
-pub(crate) mod doc;
+pub mod doc;
 pub mod openapi;
 pub mod proto;
 pub mod rules;
@@ -19,6 +19,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use crate::source::boundary::Boundary;
 use crate::source::diagnostic::{Code, Diagnostic, Location};
 pub(crate) use crate::source::path::{display, io_reason};
 
@@ -176,8 +177,71 @@ impl From<Diagnostic> for ContractErrors {
     }
 }
 
+/// What a diff needs from its caller: nothing here is read from the clock, the environment or
+/// the current directory; the CLI decides each once.
+#[derive(Clone, Debug)]
+pub struct DiffOptions {
+    /// The day sunsets are compared with (`x-sunset` passed or not). The CLI reads the clock or
+    /// `RIPPLE_TODAY` once.
+    pub today: jiff::civil::Date,
+    /// Where references written inside contracts (`$ref`, imports) may lead.
+    pub boundary: Boundary,
+}
+
+impl DiffOptions {
+    /// Options for `today`, reading references anywhere (trusted input: tests, embedding).
+    pub fn new(today: jiff::civil::Date) -> Self {
+        DiffOptions {
+            today,
+            boundary: Boundary::unrestricted(),
+        }
+    }
+}
+
+/// A contract format: how one side is read and how two sides compare. Each format module
+/// (OpenAPI and Swagger, AsyncAPI, protobuf, SQL) implements it once; [`diff_as`] does the rest
+/// (both sides' errors together, sorting, the [`Diff`] envelope).
+pub trait ContractFormat {
+    /// The format, for reports.
+    const FORMAT: Format;
+    /// One side, read from a file or a directory (split spec, proto module, migrations).
+    type Contract;
+    /// Read one side; every problem found is in the error.
+    fn load(path: &Path, options: &DiffOptions) -> Result<Self::Contract, ContractErrors>;
+    /// The version a contract declares (`info.version`), if the format has one.
+    fn version(_contract: &Self::Contract) -> Option<String> {
+        None
+    }
+    /// The changes from `old` to `new`, in any order.
+    fn compare(
+        old: &Self::Contract,
+        new: &Self::Contract,
+        options: &DiffOptions,
+    ) -> Result<Vec<Change>, ContractErrors>;
+}
+
+/// Compare two sides of one format `F`: both are read (errors of both reported together), then
+/// compared; the changes come sorted, breaking first.
+pub fn diff_as<F: ContractFormat>(
+    old: &Path,
+    new: &Path,
+    options: &DiffOptions,
+) -> Result<Diff, ContractErrors> {
+    let (old_contract, new_contract) = both(F::load(old, options), F::load(new, options))?;
+    let mut changes = F::compare(&old_contract, &new_contract, options)?;
+    sort(&mut changes);
+    Ok(Diff {
+        format: F::FORMAT,
+        old: display(old).to_string(),
+        new: display(new).to_string(),
+        old_version: F::version(&old_contract),
+        new_version: F::version(&new_contract),
+        changes,
+    })
+}
+
 /// Compare two contracts, files or directories, of a format detected from their content.
-pub fn diff_paths(old: &Path, new: &Path) -> Result<Diff, ContractErrors> {
+pub fn diff_paths(old: &Path, new: &Path, options: &DiffOptions) -> Result<Diff, ContractErrors> {
     let old_format = detect(old)?;
     let new_format = detect(new)?;
     if old_format != new_format {
@@ -195,10 +259,10 @@ pub fn diff_paths(old: &Path, new: &Path) -> Result<Diff, ContractErrors> {
         .into());
     }
     match old_format {
-        Format::Openapi => openapi::diff_paths(old, new),
-        Format::Asyncapi => asyncapi::diff_paths(old, new),
-        Format::Protobuf => proto::diff_paths(old, new),
-        Format::Sql => sql::diff_paths(old, new),
+        Format::Openapi => diff_as::<openapi::OpenApi>(old, new, options),
+        Format::Asyncapi => diff_as::<asyncapi::AsyncApi>(old, new, options),
+        Format::Protobuf => diff_as::<proto::Protobuf>(old, new, options),
+        Format::Sql => diff_as::<sql::Sql>(old, new, options),
     }
 }
 

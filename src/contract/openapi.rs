@@ -11,7 +11,7 @@ use std::path::Path;
 
 use super::doc::{At, Docs};
 use super::schema::{self, Comparison, Direction, SchemaRules, show};
-use super::{Change, ContractErrors, Diff, Format, Rule};
+use super::{Change, ContractErrors, Format, Rule};
 
 /// OpenAPI and Swagger rules: one constant per rule, emitted by constant so that a mistyped rule
 /// cannot compile, and [`RULES`], the table of all of them sorted by id.
@@ -108,32 +108,38 @@ const METHODS: &[&str] = &[
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 
-/// Compare two OpenAPI or Swagger contracts (files, or directories of split specs).
-pub fn diff_paths(old: &Path, new: &Path) -> Result<Diff, ContractErrors> {
-    let keys = ["openapi", "swagger"];
-    let old_docs = Docs::load(old, &keys);
-    let new_docs = Docs::load(new, &keys);
-    let (old_docs, new_docs) = super::both(old_docs, new_docs)?;
-    let old_api = Api::read(&old_docs);
-    let new_api = Api::read(&new_docs);
-    let mut cx = Cx {
-        old: &old_docs,
-        new: &new_docs,
-        changes: Vec::new(),
-        schemas: Comparison::new(&old_docs, &new_docs, &SCHEMA_RULES),
-        today: crate::model::today(),
-    };
-    cx.compare(&old_api, &new_api);
-    let mut changes = cx.changes;
-    super::sort(&mut changes);
-    Ok(Diff {
-        format: Format::Openapi,
-        old: old_docs.name().to_string(),
-        new: new_docs.name().to_string(),
-        old_version: old_api.version.map(str::to_owned),
-        new_version: new_api.version.map(str::to_owned),
-        changes,
-    })
+/// OpenAPI 3.0/3.1 and Swagger 2.0 documents, files or split specs.
+pub struct OpenApi;
+
+impl super::ContractFormat for OpenApi {
+    const FORMAT: Format = Format::Openapi;
+    type Contract = Docs;
+
+    fn load(path: &Path, _options: &super::DiffOptions) -> Result<Docs, ContractErrors> {
+        Docs::load(path, &["openapi", "swagger"])
+    }
+
+    fn version(docs: &Docs) -> Option<String> {
+        Api::read(docs).version.map(str::to_owned)
+    }
+
+    fn compare(
+        old_docs: &Docs,
+        new_docs: &Docs,
+        options: &super::DiffOptions,
+    ) -> Result<Vec<Change>, ContractErrors> {
+        let old_api = Api::read(old_docs);
+        let new_api = Api::read(new_docs);
+        let mut cx = Cx {
+            old: old_docs,
+            new: new_docs,
+            changes: Vec::new(),
+            schemas: Comparison::new(old_docs, new_docs, &SCHEMA_RULES),
+            today: options.today,
+        };
+        cx.compare(&old_api, &new_api);
+        Ok(cx.changes)
+    }
 }
 
 /// The normalised view of one contract.

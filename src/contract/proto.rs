@@ -41,7 +41,7 @@ use protobuf::descriptor::{
     DescriptorProto, EnumDescriptorProto, FieldDescriptorProto, FileDescriptorProto,
 };
 
-use super::{Change, Class, ContractErrors, Diff, Format, Rule};
+use super::{Change, Class, ContractErrors, Format, Rule};
 use crate::source::diagnostic::{Code, Diagnostic, Location};
 
 /// Protobuf rules: one constant per rule, emitted by constant so that a mistyped rule
@@ -90,32 +90,38 @@ pub mod rules {
 
 pub use rules::RULES;
 
-/// Compare two protobuf contracts: `.proto` files, or directories of them.
-pub fn diff_paths(old: &Path, new: &Path) -> Result<Diff, ContractErrors> {
-    let (old_module, new_module) = super::both(Module::load(old), Module::load(new))?;
-    let mut cx = Cx {
-        old: &old_module,
-        new: &new_module,
-        changes: Vec::new(),
-    };
-    cx.compare();
-    let mut changes = cx.changes;
-    super::sort(&mut changes);
-    Ok(Diff {
-        format: Format::Protobuf,
-        old: super::display(old).to_string(),
-        new: super::display(new).to_string(),
-        old_version: None,
-        new_version: None,
-        changes,
-    })
+/// Protobuf: `.proto` files or modules of them.
+pub struct Protobuf;
+
+impl super::ContractFormat for Protobuf {
+    const FORMAT: Format = Format::Protobuf;
+    type Contract = Module;
+
+    fn load(path: &Path, _options: &super::DiffOptions) -> Result<Module, ContractErrors> {
+        Module::load(path)
+    }
+
+    fn compare(
+        old: &Module,
+        new: &Module,
+        _options: &super::DiffOptions,
+    ) -> Result<Vec<Change>, ContractErrors> {
+        let mut cx = Cx {
+            old,
+            new,
+            changes: Vec::new(),
+        };
+        cx.compare();
+        Ok(cx.changes)
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
 // The model of one side.
 
-/// Every declaration of one side, by full name (without the leading dot).
-struct Module {
+/// One side of a protobuf comparison: every declaration of its files, by full name (without the
+/// leading dot).
+pub struct Module {
     /// Package → where it is first declared.
     packages: BTreeMap<String, Location>,
     messages: BTreeMap<String, Message>,
@@ -2345,6 +2351,12 @@ pub(crate) fn deprecated_rpcs(path: &Path) -> Result<Vec<(String, Location)>, Co
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::contract::Diff;
+
+    fn diff_paths(old: &Path, new: &Path) -> Result<Diff, ContractErrors> {
+        let today = jiff::civil::date(2026, 11, 30);
+        crate::contract::diff_as::<Protobuf>(old, new, &crate::contract::DiffOptions::new(today))
+    }
 
     fn scalar(s: Scalar) -> Type {
         Type::Scalar(s)

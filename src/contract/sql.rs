@@ -29,7 +29,7 @@ use sqlparser::dialect::{Dialect, GenericDialect, MySqlDialect, PostgreSqlDialec
 use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::{self, Token};
 
-use super::{Change, ContractErrors, Diff, Format, Rule, contract_files, display, io_reason};
+use super::{Change, ContractErrors, Format, Rule, contract_files, display, io_reason};
 use crate::source::diagnostic::{Code, Diagnostic, Location};
 
 /// SQL rules: one constant per rule, emitted by constant so that a mistyped rule
@@ -68,25 +68,30 @@ pub mod rules {
 
 pub use rules::RULES;
 
-/// Compare two SQL schemas, each a DDL file or a directory of migrations.
-pub fn diff_paths(old: &Path, new: &Path) -> Result<Diff, ContractErrors> {
-    let (old_schema, new_schema) = super::both(Schema::load(old), Schema::load(new))?;
-    let mut cx = Cx {
-        old: &old_schema,
-        new: &new_schema,
-        changes: Vec::new(),
-    };
-    cx.compare();
-    let mut changes = cx.changes;
-    super::sort(&mut changes);
-    Ok(Diff {
-        format: Format::Sql,
-        old: display(old).to_string(),
-        new: display(new).to_string(),
-        old_version: None,
-        new_version: None,
-        changes,
-    })
+/// SQL schemas: DDL files or migrations folders.
+pub struct Sql;
+
+impl super::ContractFormat for Sql {
+    const FORMAT: Format = Format::Sql;
+    type Contract = Schema;
+
+    fn load(path: &Path, _options: &super::DiffOptions) -> Result<Schema, ContractErrors> {
+        Schema::load(path)
+    }
+
+    fn compare(
+        old: &Schema,
+        new: &Schema,
+        _options: &super::DiffOptions,
+    ) -> Result<Vec<Change>, ContractErrors> {
+        let mut cx = Cx {
+            old,
+            new,
+            changes: Vec::new(),
+        };
+        cx.compare();
+        Ok(cx.changes)
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -784,9 +789,9 @@ fn compare_types(old: &Ty, new: &Ty) -> Compat {
 // ---------------------------------------------------------------------------------------------
 // The schema a set of statements builds.
 
-/// The final state of a database after its migrations.
+/// One side of a SQL comparison: the final state of a database after its migrations.
 #[derive(Default)]
-struct Schema {
+pub struct Schema {
     tables: BTreeMap<String, Table>,
     views: BTreeMap<String, View>,
     indexes: BTreeMap<String, Index>,
@@ -2544,6 +2549,12 @@ fn new_home<'s>(old: &Schema, new: &'s Schema, name: &str) -> Option<(&'s str, &
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::contract::Diff;
+
+    fn diff_paths(old: &Path, new: &Path) -> Result<Diff, ContractErrors> {
+        let today = jiff::civil::date(2026, 11, 30);
+        crate::contract::diff_as::<Sql>(old, new, &crate::contract::DiffOptions::new(today))
+    }
 
     #[test]
     fn rules_are_sorted() {

@@ -76,15 +76,6 @@ impl Policies {
     }
 }
 
-/// Today, for deadlines and sunsets. `RIPPLE_TODAY=YYYY-MM-DD` overrides the clock, so that CI
-/// runs and tests are reproducible.
-pub fn today() -> jiff::civil::Date {
-    std::env::var("RIPPLE_TODAY")
-        .ok()
-        .and_then(|d| parse_date(&d).ok())
-        .unwrap_or_else(|| jiff::Zoned::now().date())
-}
-
 /// Parse a calendar date `YYYY-MM-DD` (a date-time's date part is accepted).
 pub fn parse_date(s: &str) -> Result<jiff::civil::Date, jiff::Error> {
     let s = s.trim();

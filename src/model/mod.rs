@@ -10,7 +10,7 @@ mod kind;
 
 pub use component::{
     Attributes, Component, Dependency, Evidence, IdError, Policies, SystemInfo, check_name,
-    component_id, parse_date, parse_id, parse_requirement, parse_version, today,
+    component_id, parse_date, parse_id, parse_requirement, parse_version,
 };
 pub use deployments::{ALL_REGIONS, Deployments};
 pub use graph::{DependencyRef, Graph};

@@ -77,6 +77,7 @@ fn truncated_contracts_never_panic() {
     assert!(files.len() > 100, "{}", files.len());
     let dir = tempfile::tempdir().unwrap();
     let mut refused = 0usize;
+    let options = ripple::contract::DiffOptions::new(jiff::civil::date(2026, 11, 30));
     for path in files {
         let text = std::fs::read_to_string(&path).unwrap();
         let ext = path.extension().unwrap().to_string_lossy().into_owned();
@@ -86,8 +87,9 @@ fn truncated_contracts_never_panic() {
                 continue;
             }
             std::fs::write(&cut_file, &text[..cut]).unwrap();
-            let result =
-                std::panic::catch_unwind(|| ripple::contract::diff_paths(&path, &cut_file));
+            let result = std::panic::catch_unwind(|| {
+                ripple::contract::diff_paths(&path, &cut_file, &options)
+            });
             match result {
                 Ok(Ok(_)) => {}
                 Ok(Err(e)) => {
