@@ -258,7 +258,7 @@ fn is_openapi(path: &std::path::Path) -> bool {
     std::fs::read_to_string(path)
         .ok()
         .and_then(|t| crate::contract::sniff_text(&t))
-        == Some(crate::contract::Format::Openapi)
+        == Some(crate::contract::ContractFormat::Openapi)
 }
 
 /// Deprecated rpcs of a proto file or module. Protobuf has no sunset option: their deadline comes

@@ -26,7 +26,7 @@ use std::path::Path;
 
 use super::doc::{At, Docs};
 use super::schema::{self, Comparison, Finding, Kind, SchemaRules};
-use super::{Change, Class, ContractErrors, Format, Rule};
+use super::{Change, Class, ContractErrors, ContractFormat, Rule};
 use crate::source::diagnostic::{Code, Diagnostic};
 use crate::source::yaml::{Node, Value};
 
@@ -147,8 +147,8 @@ impl Compatibility {
 /// AsyncAPI 2.x and 3.x documents, files or split specs.
 pub struct AsyncApi;
 
-impl super::ContractFormat for AsyncApi {
-    const FORMAT: Format = Format::Asyncapi;
+impl super::Differ for AsyncApi {
+    const FORMAT: ContractFormat = ContractFormat::Asyncapi;
     type Contract = Docs;
 
     fn load(path: &Path, _options: &super::DiffOptions) -> Result<Docs, ContractErrors> {

@@ -121,7 +121,7 @@ pub fn sort(changes: &mut Vec<Change>) {
 /// The contract formats ripple diffs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Format {
+pub enum ContractFormat {
     /// OpenAPI 3.0/3.1 and Swagger 2.0.
     Openapi,
     Asyncapi,
@@ -129,13 +129,13 @@ pub enum Format {
     Sql,
 }
 
-impl Format {
+impl ContractFormat {
     pub fn as_str(self) -> &'static str {
         match self {
-            Format::Openapi => "openapi",
-            Format::Asyncapi => "asyncapi",
-            Format::Protobuf => "protobuf",
-            Format::Sql => "sql",
+            ContractFormat::Openapi => "openapi",
+            ContractFormat::Asyncapi => "asyncapi",
+            ContractFormat::Protobuf => "protobuf",
+            ContractFormat::Sql => "sql",
         }
     }
 }
@@ -143,7 +143,7 @@ impl Format {
 /// The result of comparing two contracts.
 #[derive(Clone, Debug, Serialize)]
 pub struct Diff {
-    pub format: Format,
+    pub format: ContractFormat,
     pub old: String,
     pub new: String,
     /// The versions the contracts declare (`info.version`), when they do.
@@ -198,12 +198,12 @@ impl DiffOptions {
     }
 }
 
-/// A contract format: how one side is read and how two sides compare. Each format module
+/// A contract format's differ: how one side is read and how two sides compare. Each format module
 /// (OpenAPI and Swagger, AsyncAPI, protobuf, SQL) implements it once; [`diff_as`] does the rest
 /// (both sides' errors together, sorting, the [`Diff`] envelope).
-pub trait ContractFormat {
+pub trait Differ {
     /// The format, for reports.
-    const FORMAT: Format;
+    const FORMAT: ContractFormat;
     /// One side, read from a file or a directory (split spec, proto module, migrations).
     type Contract;
     /// Read one side; every problem found is in the error.
@@ -222,7 +222,7 @@ pub trait ContractFormat {
 
 /// Compare two sides of one format `F`: both are read (errors of both reported together), then
 /// compared; the changes come sorted, breaking first.
-pub fn diff_as<F: ContractFormat>(
+pub fn diff_as<F: Differ>(
     old: &Path,
     new: &Path,
     options: &DiffOptions,
@@ -259,10 +259,10 @@ pub fn diff_paths(old: &Path, new: &Path, options: &DiffOptions) -> Result<Diff,
         .into());
     }
     match old_format {
-        Format::Openapi => diff_as::<openapi::OpenApi>(old, new, options),
-        Format::Asyncapi => diff_as::<asyncapi::AsyncApi>(old, new, options),
-        Format::Protobuf => diff_as::<proto::Protobuf>(old, new, options),
-        Format::Sql => diff_as::<sql::Sql>(old, new, options),
+        ContractFormat::Openapi => diff_as::<openapi::OpenApi>(old, new, options),
+        ContractFormat::Asyncapi => diff_as::<asyncapi::AsyncApi>(old, new, options),
+        ContractFormat::Protobuf => diff_as::<proto::Protobuf>(old, new, options),
+        ContractFormat::Sql => diff_as::<sql::Sql>(old, new, options),
     }
 }
 
@@ -284,9 +284,9 @@ pub(crate) fn both<T>(
 }
 
 /// Detect the format of a contract file or directory from its content.
-pub fn detect(path: &Path) -> Result<Format, ContractErrors> {
+pub fn detect(path: &Path) -> Result<ContractFormat, ContractErrors> {
     let files = contract_files(path)?;
-    let mut found: Vec<Format> = Vec::new();
+    let mut found: Vec<ContractFormat> = Vec::new();
     for file in &files {
         if let Some(format) = sniff_file(file)
             && !found.contains(&format)
@@ -344,11 +344,11 @@ pub(crate) fn contract_files(path: &Path) -> Result<Vec<std::path::PathBuf>, Con
     Ok(files)
 }
 
-fn sniff_file(path: &Path) -> Option<Format> {
+fn sniff_file(path: &Path) -> Option<ContractFormat> {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
     match ext {
-        "proto" => return Some(Format::Protobuf),
-        "sql" => return Some(Format::Sql),
+        "proto" => return Some(ContractFormat::Protobuf),
+        "sql" => return Some(ContractFormat::Sql),
         "yaml" | "yml" | "json" => {}
         _ => return None,
     }
@@ -357,16 +357,16 @@ fn sniff_file(path: &Path) -> Option<Format> {
 }
 
 /// The format a YAML or JSON document declares in its first lines.
-pub(crate) fn sniff_text(text: &str) -> Option<Format> {
+pub(crate) fn sniff_text(text: &str) -> Option<ContractFormat> {
     for line in text.lines().take(200) {
         let line = line.trim_start_matches(['{', ' ', '\t']);
         let key = line.trim_start_matches('"');
         if key.starts_with("openapi\"") || key.starts_with("openapi:") || key.starts_with("swagger")
         {
-            return Some(Format::Openapi);
+            return Some(ContractFormat::Openapi);
         }
         if key.starts_with("asyncapi\"") || key.starts_with("asyncapi:") {
-            return Some(Format::Asyncapi);
+            return Some(ContractFormat::Asyncapi);
         }
     }
     None
@@ -509,13 +509,16 @@ mod tests {
     fn sniffing_reads_yaml_and_json() {
         assert_eq!(
             sniff_text("openapi: 3.0.3\ninfo: {}"),
-            Some(Format::Openapi)
+            Some(ContractFormat::Openapi)
         );
         assert_eq!(
             sniff_text("{\n  \"swagger\": \"2.0\""),
-            Some(Format::Openapi)
+            Some(ContractFormat::Openapi)
         );
-        assert_eq!(sniff_text("# c\nasyncapi: '2.6.0'"), Some(Format::Asyncapi));
+        assert_eq!(
+            sniff_text("# c\nasyncapi: '2.6.0'"),
+            Some(ContractFormat::Asyncapi)
+        );
         assert_eq!(sniff_text("apiVersion: v1"), None);
     }
 }

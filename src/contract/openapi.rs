@@ -11,7 +11,7 @@ use std::path::Path;
 
 use super::doc::{At, Docs};
 use super::schema::{self, Comparison, Direction, SchemaRules, show};
-use super::{Change, ContractErrors, Format, Rule};
+use super::{Change, ContractErrors, ContractFormat, Rule};
 
 /// OpenAPI and Swagger rules: one constant per rule, emitted by constant so that a mistyped rule
 /// cannot compile, and [`RULES`], the table of all of them sorted by id.
@@ -111,8 +111,8 @@ const METHODS: &[&str] = &[
 /// OpenAPI 3.0/3.1 and Swagger 2.0 documents, files or split specs.
 pub struct OpenApi;
 
-impl super::ContractFormat for OpenApi {
-    const FORMAT: Format = Format::Openapi;
+impl super::Differ for OpenApi {
+    const FORMAT: ContractFormat = ContractFormat::Openapi;
     type Contract = Docs;
 
     fn load(path: &Path, _options: &super::DiffOptions) -> Result<Docs, ContractErrors> {

@@ -41,7 +41,7 @@ use protobuf::descriptor::{
     DescriptorProto, EnumDescriptorProto, FieldDescriptorProto, FileDescriptorProto,
 };
 
-use super::{Change, Class, ContractErrors, Format, Rule};
+use super::{Change, Class, ContractErrors, ContractFormat, Rule};
 use crate::source::diagnostic::{Code, Diagnostic, Location};
 
 /// Protobuf rules: one constant per rule, emitted by constant so that a mistyped rule
@@ -93,8 +93,8 @@ pub use rules::RULES;
 /// Protobuf: `.proto` files or modules of them.
 pub struct Protobuf;
 
-impl super::ContractFormat for Protobuf {
-    const FORMAT: Format = Format::Protobuf;
+impl super::Differ for Protobuf {
+    const FORMAT: ContractFormat = ContractFormat::Protobuf;
     type Contract = Module;
 
     fn load(path: &Path, _options: &super::DiffOptions) -> Result<Module, ContractErrors> {

@@ -29,7 +29,7 @@ use sqlparser::dialect::{Dialect, GenericDialect, MySqlDialect, PostgreSqlDialec
 use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::{self, Token};
 
-use super::{Change, ContractErrors, Format, Rule, contract_files, display, io_reason};
+use super::{Change, ContractErrors, ContractFormat, Rule, contract_files, display, io_reason};
 use crate::source::diagnostic::{Code, Diagnostic, Location};
 
 /// SQL rules: one constant per rule, emitted by constant so that a mistyped rule
@@ -71,8 +71,8 @@ pub use rules::RULES;
 /// SQL schemas: DDL files or migrations folders.
 pub struct Sql;
 
-impl super::ContractFormat for Sql {
-    const FORMAT: Format = Format::Sql;
+impl super::Differ for Sql {
+    const FORMAT: ContractFormat = ContractFormat::Sql;
     type Contract = Schema;
 
     fn load(path: &Path, _options: &super::DiffOptions) -> Result<Schema, ContractErrors> {
