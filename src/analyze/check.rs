@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use semver::Version;
 use serde::Serialize;
 
-use crate::contract::Change;
+use super::Finding;
 use crate::model::{Deployments, Graph, parse_version};
 
 pub use super::rules::check::{PROVIDER_MISSING, REQUIREMENT_UNMET};
@@ -37,12 +37,18 @@ pub enum CheckError {
     Syntax(String),
     #[error("`{0}`: {1}")]
     Version(String, semver::Error),
-    #[error("{0} is not in the model")]
+    /// A component the model does not have; the message says what was probably meant.
+    #[error("{0}")]
     Unknown(String),
     #[error("{0} is named twice")]
     Twice(String),
-    #[error("no state is known for environment `{0}` (known: {1})")]
-    UnknownEnvironment(String, String),
+    #[error("no state is known for environment `{0}` (known: {1}){2}")]
+    UnknownEnvironment(String, String, String),
+    #[error("environment `{0}` has no region `{1}` (its regions: {2}){3}")]
+    UnknownRegion(String, String, String, String),
+    /// A candidate contract could not be compared.
+    #[error(transparent)]
+    Contract(#[from] ContractCheckError),
 }
 
 /// Parse `service:checkout@2.4.0`.
@@ -52,7 +58,7 @@ pub fn parse_candidate(graph: &Graph, text: &str) -> Result<Candidate, CheckErro
         .ok_or_else(|| CheckError::Syntax(text.to_owned()))?;
     let version = parse_version(version).map_err(|e| CheckError::Version(text.to_owned(), e))?;
     if graph.get(id).is_none() {
-        return Err(CheckError::Unknown(id.to_owned()));
+        return Err(CheckError::Unknown(graph.unknown_component_message(id)));
     }
     Ok(Candidate {
         component: id.to_owned(),
@@ -71,8 +77,8 @@ pub struct CheckReport {
     /// Deployment steps that keep every state compatible; a step of several candidates must be
     /// deployed together.
     pub order: Vec<Vec<String>>,
-    /// Every problem, as classified changes.
-    pub findings: Vec<Change>,
+    /// Every problem found.
+    pub findings: Vec<Finding>,
 }
 
 /// A violated requirement in a state.
@@ -256,7 +262,7 @@ pub fn check(
     let all_regions: Vec<&str> = regions.into_iter().collect();
     let mut combined: Option<CheckReport> = None;
     // A problem found in several regions is one finding that names them (or none, if all).
-    let mut found: Vec<(Change, Vec<&str>)> = Vec::new();
+    let mut found: Vec<(Finding, Vec<&str>)> = Vec::new();
     for &r in &all_regions {
         let report = check_one(graph, deployments, env, Some(r), candidates)?;
         for finding in &report.findings {
@@ -291,17 +297,17 @@ pub fn check(
     if !report.safe {
         report.order.clear();
     }
-    crate::contract::sort(&mut report.findings);
+    super::sort(&mut report.findings);
     Ok(report)
 }
 
-fn check_one(
-    graph: &Graph,
+/// `env` must be an environment of the state and `region`, when given, one of its regions
+/// (any region is valid in an environment that names none).
+pub fn check_scope(
     deployments: &Deployments,
     env: &str,
     region: Option<&str>,
-    candidates: &[Candidate],
-) -> Result<CheckReport, CheckError> {
+) -> Result<(), CheckError> {
     if !deployments.has_environment(env) {
         let known: Vec<&str> = deployments.environments().collect();
         return Err(CheckError::UnknownEnvironment(
@@ -311,8 +317,31 @@ fn check_one(
             } else {
                 known.join(", ")
             },
+            crate::source::suggest::did_you_mean(env, known.iter().copied()),
         ));
     }
+    if let Some(region) = region {
+        let regions = deployments.regions(env);
+        if !regions.is_empty() && !regions.contains(region) {
+            return Err(CheckError::UnknownRegion(
+                env.to_owned(),
+                region.to_owned(),
+                regions.iter().copied().collect::<Vec<_>>().join(", "),
+                crate::source::suggest::did_you_mean(region, regions.iter().copied()),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn check_one(
+    graph: &Graph,
+    deployments: &Deployments,
+    env: &str,
+    region: Option<&str>,
+    candidates: &[Candidate],
+) -> Result<CheckReport, CheckError> {
+    check_scope(deployments, env, region)?;
     let mut seen = BTreeSet::new();
     for c in candidates {
         if !seen.insert(&c.component) {
@@ -372,9 +401,9 @@ fn check_one(
                 }
             }
             for (v, during) in all {
-                findings.push(to_change(&v, during, env));
+                findings.push(to_finding(&v, during, env));
             }
-            crate::contract::sort(&mut findings);
+            super::sort(&mut findings);
             false
         }
     };
@@ -392,7 +421,7 @@ fn label(c: &Candidate) -> String {
     format!("{}@{}", c.component, c.version)
 }
 
-fn to_change(v: &Violation, during: bool, env: &str) -> Change {
+fn to_finding(v: &Violation, during: bool, env: &str) -> Finding {
     let uses = if v.uses.is_empty() {
         String::new()
     } else {
@@ -432,13 +461,38 @@ fn to_change(v: &Violation, during: bool, env: &str) -> Change {
             ),
         )
     };
-    Change::new(
+    Finding::new(
         rule,
         format!("{} -> {}", v.consumer, v.provider),
         message,
         None,
-        None,
     )
+}
+
+/// Can this release go to `env` (or one `region` of it)? The candidates' versions are checked
+/// state by state ([`check`]) and each candidate api's new contract against the consumers
+/// running there ([`contract_findings`]); a breaking contract finding makes the release unsafe
+/// and leaves no order to follow.
+pub fn check_release(
+    graph: &Graph,
+    deployments: &Deployments,
+    env: &str,
+    region: Option<&str>,
+    candidates: &[Candidate],
+    contracts: &[NewContract],
+    options: &crate::contract::DiffOptions,
+) -> Result<CheckReport, CheckError> {
+    let mut report = check(graph, deployments, env, region, candidates)?;
+    for contract in contracts {
+        let findings = contract_findings(graph, deployments, env, region, contract, options)?;
+        if !findings.is_empty() {
+            report.safe = false;
+            report.order.clear();
+        }
+        report.findings.extend(findings);
+    }
+    super::sort(&mut report.findings);
+    Ok(report)
 }
 
 /// A candidate's new contract, to compare with the one the model holds for what runs now.
@@ -484,7 +538,7 @@ pub fn contract_findings(
     region: Option<&str>,
     contract: &NewContract,
     options: &crate::contract::DiffOptions,
-) -> Result<Vec<Change>, ContractCheckError> {
+) -> Result<Vec<Finding>, ContractCheckError> {
     let api = graph
         .get(&contract.component)
         .filter(|c| c.kind == crate::model::Kind::Api)
@@ -530,9 +584,10 @@ pub fn contract_findings(
                     .join(", ")
             ));
         }
-        let mut finding = change.clone();
-        finding.message = format!("{}; {} in {env}", change.message, who.join("; "));
-        findings.push(finding);
+        findings.push(Finding::from_change(
+            change,
+            format!("{}; {} in {env}", change.message, who.join("; ")),
+        ));
     }
     Ok(findings)
 }

@@ -13,8 +13,9 @@ use std::collections::BTreeSet;
 use jiff::civil::Date;
 use serde::Serialize;
 
+use super::Finding;
 use crate::contract::doc::Docs;
-use crate::contract::{Change, uses_element};
+use crate::contract::uses_element;
 use crate::model::{Deployments, Graph, Kind, parse_date};
 use crate::source::diagnostic::{Diagnostic, Location};
 
@@ -73,7 +74,7 @@ impl Deprecation {
     }
 
     /// The window as a classified change for the shared renderers.
-    pub fn to_change(&self) -> Change {
+    pub fn to_finding(&self) -> Finding {
         let what = match &self.element {
             Some(e) => format!("{} `{e}`", self.component),
             None => self.component.clone(),
@@ -94,11 +95,10 @@ impl Deprecation {
         } else {
             MIGRATION_DUE
         };
-        Change::new(
+        Finding::new(
             rule,
             self.consumer.clone(),
             format!("{verb} deprecated {what}: {when}{runs}"),
-            None,
             self.declared_at.clone(),
         )
     }

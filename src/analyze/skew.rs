@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use crate::contract::Change;
+use super::Finding;
 use crate::model::{Deployments, Graph};
 
 pub use super::rules::skew::{PROVIDER_MISSING, REQUIREMENT_UNMET};
@@ -43,7 +43,7 @@ pub struct Skew {
 
 impl Skew {
     /// The finding as a classified change, for the shared renderers.
-    pub fn to_change(&self) -> Change {
+    pub fn to_finding(&self) -> Finding {
         let place = match &self.region {
             Some(r) => format!("{} ({r})", self.environment),
             None => self.environment.clone(),
@@ -81,11 +81,10 @@ impl Skew {
                 ),
             )
         };
-        Change::new(
+        Finding::new(
             rule,
             format!("{} -> {}", self.consumer, self.provider),
             message,
-            None,
             None,
         )
     }

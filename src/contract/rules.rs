@@ -1,7 +1,7 @@
 //! Rules: every kind of change a contract diff reports, with its default class and meaning.
 //!
 //! Rules are data with one owner each. Each format declares its rules once, in a `rules` module
-//! made by [`declare_rules!`]: a constant per rule and a table of them all, sorted by id (checked
+//! made by `declare_rules!`: a constant per rule and a table of them all, sorted by id (checked
 //! by a test). Code emits a rule through its constant (`openapi::rules::OPERATION_REMOVED`), so a
 //! mistyped rule cannot compile and no lookup by id can fail at run time. The rules of the
 //! analyses (check, skew, deprecations, semver) are declared the same way in `crate::analyze`,

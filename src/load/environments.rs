@@ -263,3 +263,79 @@ pub fn write(state: &Deployments, env: &str, out: &mut dyn Write) -> std::io::Re
     }
     Ok(())
 }
+
+/// Why a deployment could not be recorded.
+#[derive(Debug, thiserror::Error)]
+pub enum RecordError {
+    /// An argument that is not `COMPONENT@VERSION` (or, undeploying, `COMPONENT`).
+    #[error("`{0}`: {1}")]
+    Syntax(String, String),
+    /// The environment files could not be read.
+    #[error(transparent)]
+    Read(#[from] ModelErrors),
+    /// The environment file could not be written.
+    #[error("cannot write {0}: {1}")]
+    Write(String, std::io::Error),
+}
+
+/// Record deployments in the environment file of `env` in `dir` (the file that declares `env`,
+/// or a new `<env>.yaml`): each item `COMPONENT@VERSION` replaces what runs in `region` (every
+/// region when `None`), or joins it with `add`; with `undeploy`, `COMPONENT@VERSION` or
+/// `COMPONENT` removes that version or every version. Returns the file written.
+pub fn record(
+    items: &[String],
+    env: &str,
+    region: Option<&str>,
+    add: bool,
+    undeploy: bool,
+    dir: &Path,
+) -> Result<PathBuf, RecordError> {
+    let region = region.unwrap_or(ALL_REGIONS);
+    let mut target = dir.join(format!("{env}.yaml"));
+    for file in files(dir) {
+        let one = read(std::slice::from_ref(&file), None)?;
+        if one.has_environment(env) {
+            target = file;
+            break;
+        }
+    }
+    let mut state = if target.exists() {
+        read(std::slice::from_ref(&target), None)?
+    } else {
+        Deployments::default()
+    };
+    for item in items {
+        let (id, version) = match item.rsplit_once('@') {
+            Some((id, v)) => (
+                id,
+                Some(parse_version(v).map_err(|e| {
+                    RecordError::Syntax(item.clone(), format!("not a semver version: {e}"))
+                })?),
+            ),
+            None if undeploy => (item.as_str(), None),
+            None => {
+                return Err(RecordError::Syntax(
+                    item.clone(),
+                    "not COMPONENT@VERSION (e.g. service:checkout@2.4.0)".to_owned(),
+                ));
+            }
+        };
+        parse_id(id).map_err(|e| RecordError::Syntax(item.clone(), e.to_string()))?;
+        match (undeploy, version) {
+            (true, v) => state.remove(env, id, region, v.as_ref()),
+            (false, Some(v)) if add => state.add(env, id, region, v),
+            (false, Some(v)) => state.set(env, id, region, [v]),
+            (false, None) => {
+                return Err(RecordError::Syntax(item.clone(), "no version".to_owned()));
+            }
+        }
+    }
+    let fail = |e| RecordError::Write(target.display().to_string(), e);
+    std::fs::create_dir_all(dir).map_err(fail)?;
+    let mut text = Vec::new();
+    write(&state, env, &mut text).map_err(fail)?;
+    let tmp = target.with_extension("yaml.tmp");
+    std::fs::write(&tmp, &text).map_err(fail)?;
+    std::fs::rename(&tmp, &target).map_err(fail)?;
+    Ok(target)
+}

@@ -100,6 +100,48 @@ impl Graph {
         self.index_of(id).map(|ix| &self.inner[ix])
     }
 
+    /// What a user who typed `text` for a component id probably meant: for a name without a
+    /// kind (`checkout`), every `kind:checkout` in the model; for an id, the closest id of the
+    /// same kind. Empty when nothing is close.
+    pub fn suggest(&self, text: &str) -> Vec<String> {
+        match text.split_once(':') {
+            None => self
+                .components()
+                .filter(|(_, c)| c.name == text)
+                .map(|(_, c)| c.id.clone())
+                .collect(),
+            Some((kind, name)) => {
+                let same_kind = self
+                    .components()
+                    .filter(|(_, c)| c.kind.as_str() == kind)
+                    .map(|(_, c)| c.name.as_str());
+                match crate::source::suggest::closest(name, same_kind) {
+                    Some(close) => vec![format!("{kind}:{close}")],
+                    None => Vec::new(),
+                }
+            }
+        }
+    }
+
+    /// `COMPONENT is not in the model`, with what the user probably meant.
+    pub fn unknown_component_message(&self, text: &str) -> String {
+        let suggestions = self.suggest(text);
+        match suggestions.as_slice() {
+            [] if !text.contains(':') => {
+                format!("`{text}` is not a component id: ids are `kind:name` (e.g. service:{text})")
+            }
+            [] => format!("{text} is not in the model"),
+            [one] if !text.contains(':') => {
+                format!("`{text}` is not a component id: ids are `kind:name` (did you mean {one}?)")
+            }
+            [one] => format!("{text} is not in the model (did you mean {one}?)"),
+            many => format!(
+                "`{text}` is not a component id: ids are `kind:name` (did you mean one of {}?)",
+                many.join(", ")
+            ),
+        }
+    }
+
     /// All components in id order.
     pub fn components(&self) -> impl ExactSizeIterator<Item = (NodeIndex, &Component)> + '_ {
         self.inner

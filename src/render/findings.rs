@@ -1,21 +1,70 @@
 //! Findings for people and for CI: text, JSON, Markdown, JUnit XML, SARIF 2.1.0 and GitHub
-//! workflow commands. `diff`, `check` and `skew` all report classified [`Change`]s, so they share
-//! these renderers. Formatting only: the analyses decided every class and message.
+//! workflow commands. `diff` reports contract [`Change`]s and `check`, `skew` and `deprecations`
+//! report analysis [`Finding`]s; both are shown as [`Item`]s, so they share these renderers.
+//! Formatting only: the analyses decided every class and message.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
+use crate::analyze::Finding;
 use crate::analyze::consumers::DiffReport;
 use crate::contract::{Change, Class, Rule};
+
+/// One line item of a report: a contract change or an analysis finding, borrowed.
+pub struct Item<'a> {
+    pub rule: &'static Rule,
+    pub class: Class,
+    pub element: &'a str,
+    pub message: &'a str,
+    /// Where it is: the new contract's line, or where a finding's fact is written.
+    pub at: Option<&'a Location>,
+    /// Where it was in the old contract, for changes.
+    pub was_at: Option<&'a Location>,
+    /// One optional line after it (who a change breaks).
+    pub note: Option<String>,
+}
+
+impl Item<'_> {
+    /// The place to show first.
+    fn location(&self) -> Option<&Location> {
+        self.at.or(self.was_at)
+    }
+}
+
+impl<'a> From<&'a Change> for Item<'a> {
+    fn from(c: &'a Change) -> Self {
+        Item {
+            rule: c.rule,
+            class: c.class,
+            element: &c.element,
+            message: &c.message,
+            at: c.new.as_ref(),
+            was_at: c.old.as_ref(),
+            note: None,
+        }
+    }
+}
+
+impl<'a> From<&'a Finding> for Item<'a> {
+    fn from(f: &'a Finding) -> Self {
+        Item {
+            rule: f.rule,
+            class: f.class,
+            element: &f.element,
+            message: &f.message,
+            at: f.location.as_ref(),
+            was_at: None,
+            note: None,
+        }
+    }
+}
 
 /// What a report shows, whatever computed it.
 pub struct Findings<'a> {
     /// First line of text output, heading of Markdown, suite name of JUnit.
     pub title: String,
-    pub changes: &'a [Change],
-    /// One optional line per change (who it breaks).
-    pub notes: Vec<Option<String>>,
+    pub items: Vec<Item<'a>>,
     /// Lines after the findings (an order, a grouping).
     pub footer: Vec<String>,
     /// The JSON form, built by the analysis' own serialisation.
@@ -24,13 +73,25 @@ pub struct Findings<'a> {
     pub noun: &'static str,
 }
 
-impl Findings<'_> {
-    fn note(&self, i: usize) -> Option<&str> {
-        self.notes.get(i)?.as_deref()
+impl<'a> Findings<'a> {
+    /// A report of analysis findings, with its title, the lines after the findings and its JSON.
+    pub fn of_findings(
+        title: String,
+        findings: &'a [Finding],
+        footer: Vec<String>,
+        json: serde_json::Value,
+    ) -> Self {
+        Findings {
+            title,
+            items: findings.iter().map(Item::from).collect(),
+            footer,
+            json,
+            noun: "finding",
+        }
     }
 
     fn breaking(&self) -> usize {
-        self.changes
+        self.items
             .iter()
             .filter(|c| c.class == Class::Breaking)
             .count()
@@ -40,20 +101,21 @@ impl Findings<'_> {
 /// A diff report as findings.
 pub fn from_diff(report: &DiffReport) -> Findings<'_> {
     let diff = &report.diff;
-    let notes = diff
+    let items = diff
         .changes
         .iter()
         .enumerate()
-        .map(|(i, _)| {
-            report
+        .map(|(i, change)| Item {
+            note: report
                 .verdicts
                 .as_ref()
                 .and_then(|v| v.get(i)?.as_ref())
-                .map(|v| v.describe())
+                .map(|v| v.describe()),
+            ..Item::from(change)
         })
         .collect();
     let mut json = serde_json::to_value(report).unwrap_or_default();
-    let c = counts(&diff.changes);
+    let c = counts(diff.changes.iter().map(|c| c.class));
     json["summary"] = serde_json::json!({
         "breaking": c[&Class::Breaking],
         "deprecation": c[&Class::Deprecation],
@@ -75,8 +137,7 @@ pub fn from_diff(report: &DiffReport) -> Findings<'_> {
             diff.new,
             version(&diff.new_version)
         ),
-        changes: &diff.changes,
-        notes,
+        items,
         footer: Vec::new(),
         json,
         noun: "change",
@@ -84,24 +145,24 @@ pub fn from_diff(report: &DiffReport) -> Findings<'_> {
 }
 use crate::source::diagnostic::Location;
 
-fn counts(changes: &[Change]) -> BTreeMap<Class, usize> {
+fn counts(classes: impl Iterator<Item = Class>) -> BTreeMap<Class, usize> {
     let mut counts = BTreeMap::from([
         (Class::Breaking, 0),
         (Class::Deprecation, 0),
         (Class::NonBreaking, 0),
     ]);
-    for c in changes {
-        *counts.entry(c.class).or_default() += 1;
+    for class in classes {
+        *counts.entry(class).or_default() += 1;
     }
     counts
 }
 
-fn summary_line(changes: &[Change], noun: &str) -> String {
-    let c = counts(changes);
+fn summary_line(items: &[Item<'_>], noun: &str) -> String {
+    let c = counts(items.iter().map(|i| i.class));
     format!(
         "{} {noun}{}: {} breaking, {} deprecation{}, {} non-breaking",
-        changes.len(),
-        if changes.len() == 1 { "" } else { "s" },
+        items.len(),
+        if items.len() == 1 { "" } else { "s" },
         c[&Class::Breaking],
         c[&Class::Deprecation],
         if c[&Class::Deprecation] == 1 { "" } else { "s" },
@@ -114,42 +175,77 @@ fn version(v: &Option<String>) -> String {
 }
 
 /// Write `findings` in `format`.
-pub fn write(findings: &Findings<'_>, format: Format, out: &mut dyn Write) -> io::Result<()> {
+pub fn write(
+    findings: &Findings<'_>,
+    format: FindingsFormat,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     match format {
-        Format::Text => text(findings, out),
-        Format::Json => json(findings, out),
-        Format::Markdown => markdown(findings, out),
-        Format::Junit => junit(findings, out),
-        Format::Sarif => sarif(findings, out),
-        Format::Github => github(findings, out),
+        FindingsFormat::Text => text(findings, out),
+        FindingsFormat::Json => json(findings, out),
+        FindingsFormat::Markdown => markdown(findings, out),
+        FindingsFormat::Junit => junit(findings, out),
+        FindingsFormat::Sarif => sarif(findings, out),
+        FindingsFormat::Github => github(findings, out),
     }
 }
 
 /// The output formats of findings.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum FindingsFormat {
+    /// Human text.
+    #[default]
     Text,
+    /// Stable JSON (see the README).
     Json,
+    /// Markdown for pull-request comments.
     Markdown,
+    /// JUnit XML: one test case per finding, breaking ones failing.
     Junit,
+    /// SARIF 2.1.0 for code-scanning dashboards.
     Sarif,
+    /// GitHub Actions workflow commands (annotations).
     Github,
+}
+
+impl FindingsFormat {
+    /// Every format, in the order `--help` lists them.
+    pub const ALL: &'static [FindingsFormat] = &[
+        FindingsFormat::Text,
+        FindingsFormat::Json,
+        FindingsFormat::Markdown,
+        FindingsFormat::Junit,
+        FindingsFormat::Sarif,
+        FindingsFormat::Github,
+    ];
+
+    /// The format's name on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingsFormat::Text => "text",
+            FindingsFormat::Json => "json",
+            FindingsFormat::Markdown => "markdown",
+            FindingsFormat::Junit => "junit",
+            FindingsFormat::Sarif => "sarif",
+            FindingsFormat::Github => "github",
+        }
+    }
 }
 
 /// Human text.
 pub fn text(report: &Findings<'_>, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "{}", report.title)?;
-    for (i, c) in report.changes.iter().enumerate() {
+    for c in &report.items {
         writeln!(out)?;
         writeln!(out, "{:<12} {}  {}", c.class.as_str(), c.rule.id, c.element)?;
         writeln!(out, "  {}", c.message)?;
-        match (&c.old, &c.new) {
+        match (c.was_at, c.at) {
             (Some(o), Some(n)) => writeln!(out, "  at {n} (was {o})")?,
             (None, Some(n)) => writeln!(out, "  at {n}")?,
             (Some(o), None) => writeln!(out, "  was at {o}")?,
             (None, None) => {}
         }
-        if let Some(line) = report.note(i) {
+        if let Some(line) = &c.note {
             writeln!(out, "  {line}")?;
         }
     }
@@ -157,7 +253,7 @@ pub fn text(report: &Findings<'_>, out: &mut dyn Write) -> io::Result<()> {
     for line in &report.footer {
         writeln!(out, "{line}")?;
     }
-    writeln!(out, "{}", summary_line(report.changes, report.noun))?;
+    writeln!(out, "{}", summary_line(&report.items, report.noun))?;
     Ok(())
 }
 
@@ -187,17 +283,17 @@ pub fn markdown(report: &Findings<'_>, out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
         "{headline} ({})",
-        summary_line(report.changes, report.noun)
+        summary_line(&report.items, report.noun)
     )?;
     for line in &report.footer {
         writeln!(out)?;
         writeln!(out, "{}", md_escape(line))?;
     }
-    if report.changes.is_empty() {
+    if report.items.is_empty() {
         return Ok(());
     }
     writeln!(out)?;
-    let with_notes = report.notes.iter().any(Option::is_some);
+    let with_notes = report.items.iter().any(|i| i.note.is_some());
     if with_notes {
         writeln!(out, "| | Rule | Element | Change | Where | Consumers |")?;
         writeln!(out, "|---|---|---|---|---|---|")?;
@@ -205,7 +301,7 @@ pub fn markdown(report: &Findings<'_>, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "| | Rule | Element | Change | Where |")?;
         writeln!(out, "|---|---|---|---|---|")?;
     }
-    for (i, ch) in report.changes.iter().enumerate() {
+    for ch in &report.items {
         let icon = match ch.class {
             Class::Breaking => "❌",
             Class::Deprecation => "⚠️",
@@ -216,11 +312,11 @@ pub fn markdown(report: &Findings<'_>, out: &mut dyn Write) -> io::Result<()> {
             out,
             "| {icon} | `{}` | `{}` | {} | {place} |",
             ch.rule.id,
-            md_escape(&ch.element),
-            md_escape(&ch.message)
+            md_escape(ch.element),
+            md_escape(ch.message)
         )?;
         if with_notes {
-            write!(out, " {} |", md_escape(report.note(i).unwrap_or("")))?;
+            write!(out, " {} |", md_escape(ch.note.as_deref().unwrap_or("")))?;
         }
         writeln!(out)?;
     }
@@ -246,7 +342,7 @@ fn xml_escape(s: &str) -> String {
 /// JUnit XML: one test case per change; breaking changes are failures.
 pub fn junit(report: &Findings<'_>, out: &mut dyn Write) -> io::Result<()> {
     let failures = report.breaking();
-    let tests = report.changes.len();
+    let tests = report.items.len();
     let suite = format!("ripple {}", report.title);
     writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
     writeln!(
@@ -258,7 +354,7 @@ pub fn junit(report: &Findings<'_>, out: &mut dyn Write) -> io::Result<()> {
         r#"  <testsuite name="{}" tests="{tests}" failures="{failures}" errors="0" skipped="0">"#,
         xml_escape(&suite)
     )?;
-    for (i, c) in report.changes.iter().enumerate() {
+    for c in &report.items {
         let name = format!("{}: {}", c.element, c.message);
         let file = c
             .location()
@@ -272,17 +368,17 @@ pub fn junit(report: &Findings<'_>, out: &mut dyn Write) -> io::Result<()> {
         )?;
         if c.class == Class::Breaking {
             writeln!(out, ">")?;
-            let mut body = c.message.clone();
+            let mut body = c.message.to_owned();
             if let Some(l) = c.location() {
                 let _ = write!(body, "\nat {l}");
             }
-            if let Some(line) = report.note(i) {
+            if let Some(line) = &c.note {
                 let _ = write!(body, "\n{line}");
             }
             writeln!(
                 out,
                 r#"      <failure type="breaking" message="{}">{}</failure>"#,
-                xml_escape(&c.message),
+                xml_escape(c.message),
                 xml_escape(&body)
             )?;
             writeln!(out, "    </testcase>")?;
@@ -309,7 +405,7 @@ fn sarif_location(l: &Location) -> serde_json::Value {
 
 /// SARIF 2.1.0, for code-scanning dashboards.
 pub fn sarif(report: &Findings<'_>, out: &mut dyn Write) -> io::Result<()> {
-    let mut rules_used: Vec<&Rule> = report.changes.iter().map(|c| c.rule).collect();
+    let mut rules_used: Vec<&Rule> = report.items.iter().map(|c| c.rule).collect();
     rules_used.sort_unstable_by_key(|r| r.id);
     rules_used.dedup_by_key(|r| r.id);
     let rules: Vec<serde_json::Value> = rules_used
@@ -324,9 +420,9 @@ pub fn sarif(report: &Findings<'_>, out: &mut dyn Write) -> io::Result<()> {
         })
         .collect();
     let mut results: Vec<serde_json::Value> = Vec::new();
-    for (i, c) in report.changes.iter().enumerate() {
+    for c in &report.items {
         let mut text = format!("{}: {}", c.element, c.message);
-        if let Some(line) = report.note(i) {
+        if let Some(line) = &c.note {
             text.push_str(&format!(" ({line})"));
         }
         let mut result = serde_json::json!({
@@ -338,7 +434,7 @@ pub fn sarif(report: &Findings<'_>, out: &mut dyn Write) -> io::Result<()> {
         if let Some(l) = c.location() {
             result["locations"] = serde_json::json!([sarif_location(l)]);
         }
-        if let (Some(_), Some(old)) = (&c.new, &c.old) {
+        if let (Some(_), Some(old)) = (c.at, c.was_at) {
             result["relatedLocations"] = serde_json::json!([{
                 "id": 1,
                 "message": {"text": "in the old contract"},
@@ -382,7 +478,7 @@ pub fn github(report: &Findings<'_>, out: &mut dyn Write) -> io::Result<()> {
     fn property(s: &str) -> String {
         data(s).replace(':', "%3A").replace(',', "%2C")
     }
-    for (i, c) in report.changes.iter().enumerate() {
+    for c in &report.items {
         let command = match c.class {
             Class::Breaking => "error",
             Class::Deprecation => "warning",
@@ -398,10 +494,33 @@ pub fn github(report: &Findings<'_>, out: &mut dyn Write) -> io::Result<()> {
         }
         params.push(format!("title={}", property(c.rule.id)));
         let mut message = format!("{}: {}", c.element, c.message);
-        if let Some(line) = report.note(i) {
+        if let Some(line) = &c.note {
             message.push_str(&format!(" ({line})"));
         }
         writeln!(out, "::{command} {}::{}", params.join(","), data(&message))?;
     }
     Ok(())
+}
+
+/// The line after a safe `check`: the order to deploy in, or the groups that must go together.
+pub fn order_line(order: &[Vec<String>]) -> String {
+    let steps: Vec<String> = order
+        .iter()
+        .enumerate()
+        .map(|(i, step)| {
+            if step.len() == 1 {
+                format!("{}. {}", i + 1, step[0])
+            } else {
+                format!("{}. together: {}", i + 1, step.join(" + "))
+            }
+        })
+        .collect();
+    if order.iter().any(|s| s.len() > 1) {
+        format!(
+            "safe only when deployed together as grouped: {}\n(while a group rolls out, its old and new versions meet: keep the new paths behind a flag until every member runs its new version)",
+            steps.join("  ")
+        )
+    } else {
+        format!("deploy in this order: {}", steps.join("  "))
+    }
 }

@@ -3,6 +3,7 @@
 use std::io::{self, Write};
 
 use crate::analyze::summary::Summary;
+use crate::contract::Rule;
 use crate::source::diagnostic::count;
 
 /// `ripple graph` as text: counts, systems, cycles, orphans, owners.
@@ -48,6 +49,31 @@ pub fn summary(s: &Summary, files: usize, out: &mut dyn Write) -> io::Result<()>
     writeln!(out, "orphans ({})", s.orphans.len())?;
     for orphan in &s.orphans {
         writeln!(out, "  {orphan}")?;
+    }
+    Ok(())
+}
+
+/// The rules, one per line: id, class and meaning, in columns.
+pub fn rules(rules: &[&Rule], out: &mut dyn Write) -> io::Result<()> {
+    let width = rules.iter().map(|r| r.id.len()).max().unwrap_or(0);
+    for r in rules {
+        writeln!(
+            out,
+            "{:<width$}  {:<12}  {}",
+            r.id,
+            r.class.as_str(),
+            r.summary
+        )?;
+    }
+    Ok(())
+}
+
+/// The rules as a Markdown table (the table of `docs/rules.md`).
+pub fn rules_markdown(rules: &[&Rule], out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "| rule | class | meaning |")?;
+    writeln!(out, "|---|---|---|")?;
+    for r in rules {
+        writeln!(out, "| `{}` | {} | {} |", r.id, r.class.as_str(), r.summary)?;
     }
     Ok(())
 }

@@ -9,4 +9,5 @@ pub mod boundary;
 pub mod diagnostic;
 pub mod json_locate;
 pub mod path;
+pub mod suggest;
 pub mod yaml;

@@ -1,6 +1,8 @@
 //! End-to-end tests: the `ripple` binary run on the fixtures, compared with expectations written
 //! from what the fixtures mean.
 
+mod architecture;
+mod cli;
 mod contracts;
 mod deploy;
 mod diff;

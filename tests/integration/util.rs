@@ -35,10 +35,15 @@ pub fn repo_root() -> &'static Path {
 pub const TODAY: &str = "2026-11-22";
 
 pub fn ripple(args: &[&str]) -> Run {
+    ripple_with(args, repo_root(), &[("RIPPLE_TODAY", TODAY)])
+}
+
+/// Run ripple in `dir` with `env` added to the environment.
+pub fn ripple_with(args: &[&str], dir: &Path, env: &[(&str, &str)]) -> Run {
     let output: Output = Command::new(env!("CARGO_BIN_EXE_ripple"))
         .args(args)
-        .env("RIPPLE_TODAY", TODAY)
-        .current_dir(repo_root())
+        .envs(env.iter().copied())
+        .current_dir(dir)
         .output()
         .expect("the ripple binary runs");
     Run {

@@ -217,7 +217,7 @@ fn bad_usage_exits_2() {
     run.expect_code(2);
     assert!(
         run.stderr
-            .contains("--focus service:nope: no such component"),
+            .contains("--focus: service:nope is not in the model"),
         "{}",
         run.stderr
     );
