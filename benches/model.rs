@@ -20,10 +20,9 @@ use criterion::measurement::WallTime;
 use criterion::{
     BatchSize, BenchmarkGroup, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
 };
-use petgraph::Direction;
-use petgraph::graph::NodeIndex;
 use ripple::analyze::summary::summarize;
 use ripple::load::{fragment, load_text};
+use ripple::model::{ComponentIndex, DependencyDirection};
 use ripple::model::{Graph, Kind};
 use ripple::render::{dot, mermaid};
 use ripple::synth::{OrgShape, fragment_json};
@@ -54,7 +53,7 @@ static LARGE: Scale = Scale {
 struct Input {
     text: String,
     graph: Graph,
-    hub: NodeIndex,
+    hub: ComponentIndex,
 }
 
 impl Input {
@@ -66,7 +65,11 @@ impl Input {
         let hub = graph
             .components()
             .filter(|(_, c)| c.kind == Kind::Api)
-            .max_by_key(|(ix, _)| graph.dependencies_of(*ix, Direction::Incoming).count())
+            .max_by_key(|(ix, _)| {
+                graph
+                    .dependencies_of(*ix, DependencyDirection::Reverse)
+                    .count()
+            })
             .map(|(ix, _)| ix)
             .expect("the organisation has APIs");
         Input { text, graph, hub }
@@ -115,7 +118,7 @@ fn bench_scale(c: &mut Criterion, scale: &'static Scale, input: &'static OnceLoc
     // measure what `ripple graph` pays once per run.
     group.bench_function("summary", |b| {
         let graph = &get().graph;
-        let all: Vec<NodeIndex> = graph.components().map(|(ix, _)| ix).collect();
+        let all: Vec<ComponentIndex> = graph.components().map(|(ix, _)| ix).collect();
         b.iter_batched_ref(
             || graph.subgraph(&all),
             |fresh| summarize(black_box(fresh)),

@@ -1324,7 +1324,7 @@ fn push_operation(buf: &mut String, style: u8, (plural, singular): (&str, &str),
 mod tests {
     use std::collections::BTreeMap;
 
-    use petgraph::Direction;
+    use crate::model::DependencyDirection;
 
     use super::*;
     use crate::load::load_text;
@@ -1358,7 +1358,7 @@ mod tests {
         let graph = &loaded.graph;
         for (ix, c) in graph.components().filter(|(_, c)| c.kind == Kind::Api) {
             let providers = graph
-                .dependencies_of(ix, Direction::Incoming)
+                .dependencies_of(ix, DependencyDirection::Reverse)
                 .filter(|d| d.dependency().kind == DependencyKind::Provides)
                 .count();
             assert_eq!(providers, 1, "{}", c.id);
@@ -1376,7 +1376,7 @@ mod tests {
         let mut fan_in = Vec::new();
         for (ix, api) in graph.components().filter(|(_, c)| c.kind == Kind::Api) {
             let mut consumers = 0;
-            for dep in graph.dependencies_of(ix, Direction::Incoming) {
+            for dep in graph.dependencies_of(ix, DependencyDirection::Reverse) {
                 let d = dep.dependency();
                 assert_eq!(d.evidence.len(), 1);
                 if d.kind != DependencyKind::Consumes {

@@ -19,7 +19,7 @@ use semver::Version;
 use serde::Serialize;
 
 use super::Finding;
-use crate::model::{Deployments, Graph, parse_version};
+use crate::model::{DependencyDirection, Deployments, Graph, parse_version};
 
 pub use super::rules::check::{PROVIDER_MISSING, REQUIREMENT_UNMET};
 
@@ -121,7 +121,7 @@ impl Checker<'_> {
         for c in self.candidates {
             around.insert(&c.component);
             if let Some(ix) = self.graph.index_of(&c.component) {
-                for dir in [petgraph::Direction::Outgoing, petgraph::Direction::Incoming] {
+                for dir in [DependencyDirection::Forward, DependencyDirection::Reverse] {
                     for d in self.graph.dependencies_of(ix, dir) {
                         around.insert(&d.from().id);
                         around.insert(&d.to().id);
@@ -143,7 +143,7 @@ impl Checker<'_> {
             let Some(ix) = self.graph.index_of(&c.component) else {
                 continue;
             };
-            for dir in [petgraph::Direction::Outgoing, petgraph::Direction::Incoming] {
+            for dir in [DependencyDirection::Forward, DependencyDirection::Reverse] {
                 for d in self.graph.dependencies_of(ix, dir) {
                     let dep = d.dependency();
                     // Libraries are built in, not deployed.

@@ -136,20 +136,20 @@ pub fn report(
         _ => &[DependencyKind::Consumes, DependencyKind::Calls],
     };
     let mut consumers: Vec<(&str, &crate::model::Dependency)> = graph
-        .dependencies_of(api_ix, petgraph::Direction::Incoming)
+        .dependencies_of(api_ix, crate::model::DependencyDirection::Reverse)
         .filter(|d| users.contains(&d.dependency().kind))
         .map(|d| (d.from().id.as_str(), d.dependency()))
         .collect();
     // Callers of the api's providers use it too: a Pact records a consumer calling a provider
     // service, with the requests it makes.
     if graph.component(api_ix).kind == crate::model::Kind::Api {
-        for provides in graph.dependencies_of(api_ix, petgraph::Direction::Incoming) {
+        for provides in graph.dependencies_of(api_ix, crate::model::DependencyDirection::Reverse) {
             if provides.dependency().kind != DependencyKind::Provides {
                 continue;
             }
             consumers.extend(
                 graph
-                    .dependencies_of(provides.source, petgraph::Direction::Incoming)
+                    .dependencies_of(provides.source, crate::model::DependencyDirection::Reverse)
                     .filter(|d| d.dependency().kind == DependencyKind::Calls)
                     .map(|d| (d.from().id.as_str(), d.dependency())),
             );
@@ -225,7 +225,7 @@ fn is_major_bump(old: &semver::Version, new: &semver::Version) -> bool {
 }
 
 /// The component whose `definition` is the diffed contract's new or old file or folder.
-fn find_api(graph: &Graph, diff: &Diff) -> Option<petgraph::graph::NodeIndex> {
+fn find_api(graph: &Graph, diff: &Diff) -> Option<crate::model::ComponentIndex> {
     let trim = |s: &str| s.trim_end_matches('/').to_owned();
     let wanted = [trim(&diff.new), trim(&diff.old)];
     graph.components().find_map(|(ix, c)| {

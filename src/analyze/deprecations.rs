@@ -137,7 +137,7 @@ pub fn deprecations(
         };
     for (ix, c) in graph.components() {
         let consumers: Vec<_> = graph
-            .dependencies_of(ix, petgraph::Direction::Incoming)
+            .dependencies_of(ix, crate::model::DependencyDirection::Reverse)
             .filter(|d| d.dependency().kind.source_needs_target())
             .collect();
         if consumers.is_empty() {

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Display;
 
-use petgraph::graph::NodeIndex;
+use crate::model::ComponentIndex;
 
 use super::{EdgeDecl, Fragment, NodeDecl, Origin, Sources, SystemDecl};
 use crate::model::{Attributes, Component, Dependency, DependencyKind, Graph, Kind, SystemInfo};
@@ -289,13 +289,14 @@ fn merge_edges(
     decls: Vec<EdgeDecl>,
     diagnostics: &mut Vec<Diagnostic>,
     lenient: bool,
-) -> Vec<(NodeIndex, NodeIndex, Dependency)> {
+) -> Vec<(ComponentIndex, ComponentIndex, Dependency)> {
     let mut ctx = Ctx {
         sources,
         diagnostics,
     };
     let mut suggestions_left = MAX_SUGGESTIONS;
-    let mut resolved: Vec<(NodeIndex, NodeIndex, usize)> = Vec::with_capacity(decls.len());
+    let mut resolved: Vec<(ComponentIndex, ComponentIndex, usize)> =
+        Vec::with_capacity(decls.len());
     for (i, decl) in decls.iter().enumerate() {
         let from = resolve(graph, &decl.from);
         let to = resolve(graph, &decl.to);
@@ -343,7 +344,8 @@ fn merge_edges(
     }
     resolved.sort_by_key(|&(from, to, i)| (from, to, decls[i].dependency.kind, i));
     let mut decls = decls;
-    let mut out: Vec<(NodeIndex, NodeIndex, Dependency)> = Vec::with_capacity(resolved.len());
+    let mut out: Vec<(ComponentIndex, ComponentIndex, Dependency)> =
+        Vec::with_capacity(resolved.len());
     let mut first_of_group = 0usize;
     for (n, &(from, to, i)) in resolved.iter().enumerate() {
         let kind = decls[i].dependency.kind;
@@ -384,7 +386,7 @@ fn merge_edges(
 /// The node of an id. Backstage `component:`/`resource:` references from another file name a
 /// ripple kind only once every file is read: a component is a service or a library, a resource a
 /// datastore or a topic.
-fn resolve(graph: &Graph, id: &str) -> Option<NodeIndex> {
+fn resolve(graph: &Graph, id: &str) -> Option<ComponentIndex> {
     if let Some(ix) = graph.index_of(id) {
         return Some(ix);
     }

@@ -13,6 +13,49 @@ use petgraph::visit::EdgeRef;
 
 use super::component::{Component, Dependency, Policies, SystemInfo};
 
+/// A component's place in one [`Graph`], valid for that graph only. Components are stored in id
+/// order, so indices compare as their ids do. (petgraph's index type stays inside the model.)
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ComponentIndex(NodeIndex);
+
+impl ComponentIndex {
+    /// The position, `0..graph.component_count()`, for per-component arrays.
+    pub fn index(self) -> usize {
+        self.0.index()
+    }
+}
+
+/// A dependency's place in one [`Graph`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DependencyIndex(EdgeIndex);
+
+/// Which way to follow dependencies from a component, as guppy's `DependencyDirection`:
+/// `Forward` to what it depends on (its outgoing edges), `Reverse` to what depends on it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum DependencyDirection {
+    /// From a component to its dependencies (the targets of its edges).
+    Forward,
+    /// From a component to its dependents (the sources of the edges that reach it).
+    Reverse,
+}
+
+impl DependencyDirection {
+    /// The other direction.
+    pub fn opposite(self) -> Self {
+        match self {
+            DependencyDirection::Forward => DependencyDirection::Reverse,
+            DependencyDirection::Reverse => DependencyDirection::Forward,
+        }
+    }
+
+    fn petgraph(self) -> Direction {
+        match self {
+            DependencyDirection::Forward => Direction::Outgoing,
+            DependencyDirection::Reverse => Direction::Incoming,
+        }
+    }
+}
+
 type IdIndex = std::collections::HashMap<Box<str>, NodeIndex, foldhash::fast::FixedState>;
 
 /// The organisation as a graph of components and dependencies.
@@ -22,7 +65,7 @@ pub struct Graph {
     index: IdIndex,
     systems: BTreeMap<String, SystemInfo>,
     policies: Policies,
-    cycles: OnceLock<Vec<Vec<NodeIndex>>>,
+    cycles: OnceLock<Vec<Vec<ComponentIndex>>>,
 }
 
 impl Graph {
@@ -60,7 +103,10 @@ impl Graph {
     }
 
     /// Set the dependencies. Each (source, target, kind) must appear once; they are stored sorted.
-    pub fn set_dependencies(&mut self, mut edges: Vec<(NodeIndex, NodeIndex, Dependency)>) {
+    pub fn set_dependencies(
+        &mut self,
+        mut edges: Vec<(ComponentIndex, ComponentIndex, Dependency)>,
+    ) {
         edges.sort_unstable_by_key(|e| (e.0, e.1, e.2.kind));
         debug_assert!(
             edges
@@ -70,7 +116,7 @@ impl Graph {
         self.inner.clear_edges();
         self.inner.reserve_edges(edges.len());
         for (from, to, dep) in edges {
-            self.inner.add_edge(from, to, dep);
+            self.inner.add_edge(from.0, to.0, dep);
         }
         self.cycles = OnceLock::new();
     }
@@ -86,18 +132,18 @@ impl Graph {
     }
 
     /// The node index of a component id.
-    pub fn index_of(&self, id: &str) -> Option<NodeIndex> {
-        self.index.get(id).copied()
+    pub fn index_of(&self, id: &str) -> Option<ComponentIndex> {
+        self.index.get(id).copied().map(ComponentIndex)
     }
 
     /// The component at `ix`.
-    pub fn component(&self, ix: NodeIndex) -> &Component {
-        &self.inner[ix]
+    pub fn component(&self, ix: ComponentIndex) -> &Component {
+        &self.inner[ix.0]
     }
 
     /// The component with this id.
     pub fn get(&self, id: &str) -> Option<&Component> {
-        self.index_of(id).map(|ix| &self.inner[ix])
+        self.index_of(id).map(|ix| &self.inner[ix.0])
     }
 
     /// What a user who typed `text` for a component id probably meant: for a name without a
@@ -143,41 +189,42 @@ impl Graph {
     }
 
     /// All components in id order.
-    pub fn components(&self) -> impl ExactSizeIterator<Item = (NodeIndex, &Component)> + '_ {
+    pub fn components(&self) -> impl ExactSizeIterator<Item = (ComponentIndex, &Component)> + '_ {
         self.inner
             .node_indices()
-            .map(move |ix| (ix, &self.inner[ix]))
+            .map(move |ix| (ComponentIndex(ix), &self.inner[ix]))
     }
 
     /// All dependencies in (source id, target id, kind) order.
     pub fn dependencies(&self) -> impl ExactSizeIterator<Item = DependencyRef<'_>> + '_ {
         self.inner.edge_references().map(move |e| DependencyRef {
-            index: e.id(),
-            source: e.source(),
-            target: e.target(),
+            index: DependencyIndex(e.id()),
+            source: ComponentIndex(e.source()),
+            target: ComponentIndex(e.target()),
             graph: self,
         })
     }
 
-    /// Dependencies leaving (`Outgoing`) or entering (`Incoming`) a component.
+    /// A component's dependencies (`Forward`: the edges leaving it) or dependents (`Reverse`:
+    /// the edges reaching it).
     pub fn dependencies_of(
         &self,
-        ix: NodeIndex,
-        direction: Direction,
+        ix: ComponentIndex,
+        direction: DependencyDirection,
     ) -> impl Iterator<Item = DependencyRef<'_>> + '_ {
         self.inner
-            .edges_directed(ix, direction)
+            .edges_directed(ix.0, direction.petgraph())
             .map(move |e| DependencyRef {
-                index: e.id(),
-                source: e.source(),
-                target: e.target(),
+                index: DependencyIndex(e.id()),
+                source: ComponentIndex(e.source()),
+                target: ComponentIndex(e.target()),
                 graph: self,
             })
     }
 
     /// Whether a component has no dependency in either direction.
-    pub fn is_isolated(&self, ix: NodeIndex) -> bool {
-        self.inner.neighbors_undirected(ix).next().is_none()
+    pub fn is_isolated(&self, ix: ComponentIndex) -> bool {
+        self.inner.neighbors_undirected(ix.0).next().is_none()
     }
 
     /// Systems with their descriptions, including systems only named by a component.
@@ -185,13 +232,9 @@ impl Graph {
         &self.systems
     }
 
-    /// The underlying petgraph graph, for algorithms. Node and edge order is the id order.
-    pub fn petgraph(&self) -> &DiGraph<Component, Dependency> {
-        &self.inner
-    }
-
     /// Components within `depth` dependencies of `focus`, in either direction, in id order.
-    pub fn neighbourhood(&self, focus: NodeIndex, depth: usize) -> Vec<NodeIndex> {
+    pub fn neighbourhood(&self, focus: ComponentIndex, depth: usize) -> Vec<ComponentIndex> {
+        let focus = focus.0;
         let mut distance = vec![usize::MAX; self.inner.node_count()];
         let mut queue = VecDeque::from([focus]);
         distance[focus.index()] = 0;
@@ -210,12 +253,13 @@ impl Graph {
         self.inner
             .node_indices()
             .filter(|ix| distance[ix.index()] != usize::MAX)
+            .map(ComponentIndex)
             .collect()
     }
 
     /// The graph restricted to `keep` and the dependencies among them. Systems named by no kept
     /// component are dropped.
-    pub fn subgraph(&self, keep: &[NodeIndex]) -> Graph {
+    pub fn subgraph(&self, keep: &[ComponentIndex]) -> Graph {
         let mut kept = vec![false; self.inner.node_count()];
         for ix in keep {
             kept[ix.index()] = true;
@@ -250,7 +294,7 @@ impl Graph {
     /// Dependency cycles: strongly connected components of the "needs" graph (see
     /// [`DependencyKind::source_needs_target`](super::DependencyKind::source_needs_target)) with
     /// more than one member or a self-loop. Members and cycles are in id order.
-    pub fn cycles(&self) -> &[Vec<NodeIndex>] {
+    pub fn cycles(&self) -> &[Vec<ComponentIndex>] {
         self.cycles.get_or_init(|| {
             let needs = self
                 .inner
@@ -268,10 +312,12 @@ impl Graph {
                 };
                 oriented.add_edge(a, b, ());
             }
-            let mut cycles: Vec<Vec<NodeIndex>> = petgraph::algo::tarjan_scc(&oriented)
+            let mut cycles: Vec<Vec<ComponentIndex>> = petgraph::algo::tarjan_scc(&oriented)
                 .into_iter()
                 .filter(|scc| scc.len() > 1 || oriented.contains_edge(scc[0], scc[0]))
-                .map(|mut scc| {
+                .map(|scc| {
+                    let mut scc: Vec<ComponentIndex> =
+                        scc.into_iter().map(ComponentIndex).collect();
                     scc.sort_unstable();
                     scc
                 })
@@ -285,22 +331,22 @@ impl Graph {
 /// A dependency together with its endpoints.
 #[derive(Clone, Copy)]
 pub struct DependencyRef<'g> {
-    pub index: EdgeIndex,
-    pub source: NodeIndex,
-    pub target: NodeIndex,
+    pub index: DependencyIndex,
+    pub source: ComponentIndex,
+    pub target: ComponentIndex,
     graph: &'g Graph,
 }
 
 impl<'g> DependencyRef<'g> {
     pub fn from(&self) -> &'g Component {
-        &self.graph.inner[self.source]
+        &self.graph.inner[self.source.0]
     }
 
     pub fn to(&self) -> &'g Component {
-        &self.graph.inner[self.target]
+        &self.graph.inner[self.target.0]
     }
 
     pub fn dependency(&self) -> &'g Dependency {
-        &self.graph.inner[self.index]
+        &self.graph.inner[self.index.0]
     }
 }

@@ -13,5 +13,5 @@ pub use component::{
     component_id, parse_date, parse_id, parse_requirement, parse_version,
 };
 pub use deployments::{ALL_REGIONS, Deployments};
-pub use graph::{DependencyRef, Graph};
+pub use graph::{ComponentIndex, DependencyDirection, DependencyIndex, DependencyRef, Graph};
 pub use kind::{DependencyKind, Kind, UnknownDependencyKind, UnknownKind};
