@@ -156,11 +156,16 @@ enum Command {
     },
     /// Record what now runs in an environment, in its environment file.
     RecordDeployment {
-        /// COMPONENT@VERSION (or COMPONENT with --undeploy, to remove every version).
-        #[arg(required = true, value_name = "COMPONENT@VERSION")]
-        deployments: Vec<String>,
+        /// COMPONENT@VERSION (e.g. service:checkout@2.4.0; with --undeploy, COMPONENT alone
+        /// removes every version), mixed with model files or directories (default: the current
+        /// directory).
+        #[arg(required = true, value_name = "PATH|COMPONENT@VERSION")]
+        arguments: Vec<String>,
         #[arg(long, value_name = "ENV")]
         env: String,
+        /// Create ENV when no environment file holds it and the model does not name it.
+        #[arg(long)]
+        new_env: bool,
         /// The region; without it the version holds in every region.
         #[arg(long, value_name = "REGION")]
         region: Option<String>,
@@ -170,9 +175,9 @@ enum Command {
         /// Remove the version (or every version) instead of deploying it.
         #[arg(long)]
         undeploy: bool,
-        /// Directory of environment files.
-        #[arg(long, value_name = "DIR", default_value = "environments")]
-        state: PathBuf,
+        /// Directory of environment files (default: `environments/` beside the model).
+        #[arg(long, value_name = "DIR")]
+        state: Option<PathBuf>,
     },
     /// List every rule a finding can name: id, class and meaning.
     Rules {
@@ -520,14 +525,53 @@ fn execute(cli: Cli) -> Result<u8> {
             return Ok(if overdue { EXIT_UNSAFE } else { EXIT_OK });
         }
         Command::RecordDeployment {
-            deployments: items,
+            arguments,
             env,
+            new_env,
             region,
             add,
             undeploy,
             state,
         } => {
-            record_deployment(&items, &env, region.as_deref(), add, undeploy, &state)?;
+            use load::state::{Action, Argument};
+            let action = match (add, undeploy) {
+                (true, _) => Action::Add,
+                (_, true) => Action::Undeploy,
+                _ => Action::Deploy,
+            };
+            let (mut paths, mut items) = (Vec::new(), Vec::new());
+            for a in &arguments {
+                match Argument::classify(a, action) {
+                    Argument::Deployment(d) => items.push(d),
+                    Argument::Path(p) => paths.push(p),
+                }
+            }
+            if paths.is_empty() {
+                paths.push(PathBuf::from("."));
+            }
+            let loaded = load_model(&paths, options)?;
+            let dir = state
+                .or_else(|| environments::default_dir(&paths))
+                .unwrap_or_else(|| PathBuf::from("environments"));
+            let recorded = load::state::record(&load::state::Request {
+                graph: &loaded.graph,
+                dir: &dir,
+                env: &env,
+                new_env,
+                region: region.as_deref(),
+                action,
+                deployments: &items,
+            })
+            .map_err(|e| match e {
+                load::state::RecordError::File(errors) => anyhow::Error::new(errors),
+                other => anyhow::Error::new(other),
+            })?;
+            let file = crate::source::path::display(&recorded.file);
+            match (recorded.created, recorded.changed) {
+                (true, _) => eprintln!("recorded in {file} (a new file)"),
+                (false, true) => eprintln!("recorded in {file}"),
+                (false, false) => eprintln!("{file} already records this; unchanged"),
+            }
         }
         Command::Rules { format } => {
             let mut out = output(None)?;
@@ -661,60 +705,6 @@ fn order_line(order: &[Vec<String>]) -> String {
     } else {
         format!("deploy in this order: {}", steps.join("  "))
     }
-}
-
-/// Update the environment file of `env` in `dir` with `items`.
-fn record_deployment(
-    items: &[String],
-    env: &str,
-    region: Option<&str>,
-    add: bool,
-    undeploy: bool,
-    dir: &std::path::Path,
-) -> Result<()> {
-    let region = region.unwrap_or(crate::model::ALL_REGIONS);
-    // The file that holds `env`, or a new `<env>.yaml`.
-    let mut target = dir.join(format!("{env}.yaml"));
-    for file in environments::files(dir) {
-        let one = environments::read(std::slice::from_ref(&file), None)?;
-        if one.has_environment(env) {
-            target = file;
-            break;
-        }
-    }
-    let mut state = if target.exists() {
-        environments::read(std::slice::from_ref(&target), None)?
-    } else {
-        crate::model::Deployments::default()
-    };
-    for item in items {
-        let (id, version) = match item.rsplit_once('@') {
-            Some((id, v)) => (
-                id,
-                Some(
-                    crate::model::parse_version(v)
-                        .with_context(|| format!("`{item}`: not a semver version"))?,
-                ),
-            ),
-            None if undeploy => (item.as_str(), None),
-            None => bail!("`{item}` is not COMPONENT@VERSION (e.g. service:checkout@2.4.0)"),
-        };
-        crate::model::parse_id(id).with_context(|| format!("`{item}`"))?;
-        match (undeploy, version) {
-            (true, v) => state.remove(env, id, region, v.as_ref()),
-            (false, Some(v)) if add => state.add(env, id, region, v),
-            (false, Some(v)) => state.set(env, id, region, [v]),
-            (false, None) => unreachable!("a version is required unless undeploying"),
-        }
-    }
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let mut text = Vec::new();
-    environments::write(&state, env, &mut text)?;
-    let tmp = target.with_extension("yaml.tmp");
-    std::fs::write(&tmp, &text).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, &target).with_context(|| format!("cannot write {}", target.display()))?;
-    eprintln!("recorded in {}", target.display());
-    Ok(())
 }
 
 #[cfg(test)]
