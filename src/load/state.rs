@@ -102,6 +102,10 @@ pub enum RecordError {
     /// with its line and column.
     #[error(transparent)]
     File(#[from] ModelErrors),
+    /// The environment is in no file of the state folder and not in the model
+    /// ([`Problem::UnknownEnvironment`], whose message names the folder).
+    #[error("{0}")]
+    UnknownEnvironment(Box<Problem>),
     /// A problem with the request or the state folder, about the file (or folder) named.
     #[error("{file}: {problem}")]
     In {
@@ -111,7 +115,7 @@ pub enum RecordError {
     },
 }
 
-/// What is wrong with a request; see [`RecordError::In`].
+/// What is wrong with a request; see [`RecordError::In`] and [`RecordError::UnknownEnvironment`].
 #[derive(Debug, thiserror::Error)]
 pub enum Problem {
     #[error(
@@ -350,6 +354,18 @@ pub fn record(request: &Request<'_>) -> Result<Recorded, RecordError> {
         };
         if env == request.env {
             if let Some(first) = &target {
+                // A link to the other, inside the folder, is one file.
+                let same = std::fs::canonicalize(first)
+                    .ok()
+                    .zip(std::fs::canonicalize(&file).ok())
+                    .is_some_and(|(a, b)| a == b);
+                if same {
+                    if std::fs::symlink_metadata(first).is_ok_and(|m| m.file_type().is_symlink()) {
+                        // Prefer the file itself to the link.
+                        target = Some(file.clone());
+                    }
+                    continue;
+                }
                 return Err(RecordError::In {
                     file: display(first),
                     problem: Box::new(Problem::TwoFiles {
@@ -362,20 +378,6 @@ pub fn record(request: &Request<'_>) -> Result<Recorded, RecordError> {
         }
         known.insert(env);
     }
-    if target.is_none() && !known.contains(request.env) && !request.new_env {
-        let suggestion = closest(request.env, known.iter().map(String::as_str)).map(str::to_owned);
-        let known = if known.is_empty() {
-            "none".to_owned()
-        } else {
-            known.iter().cloned().collect::<Vec<_>>().join(", ")
-        };
-        return Err(in_dir(Problem::UnknownEnvironment {
-            env: request.env.to_owned(),
-            dir: dir_name.clone(),
-            known,
-            suggestion: Suggestion::of(suggestion, true),
-        }));
-    }
     let exists = target.is_some();
     let target = target.unwrap_or_else(|| dir.join(format!("{}.yaml", request.env)));
     let file_name = display(&target);
@@ -383,6 +385,37 @@ pub fn record(request: &Request<'_>) -> Result<Recorded, RecordError> {
         file: file_name.clone(),
         problem: Box::new(problem),
     };
+    let deployments = request
+        .deployments
+        .iter()
+        .map(|d| resolve(request.graph, d, request.action))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(in_file)?;
+    if !exists && !known.contains(request.env) && !request.new_env {
+        // `prod` for `production`: an abbreviation is as likely as a typo.
+        let suggestion = closest(request.env, known.iter().map(String::as_str))
+            .or_else(|| {
+                let mut longer = known.iter().filter(|k| k.starts_with(request.env));
+                match (longer.next(), longer.next()) {
+                    (Some(one), None) => Some(one.as_str()),
+                    _ => None,
+                }
+            })
+            .map(str::to_owned);
+        let known = if known.is_empty() {
+            "none".to_owned()
+        } else {
+            known.iter().cloned().collect::<Vec<_>>().join(", ")
+        };
+        return Err(RecordError::UnknownEnvironment(Box::new(
+            Problem::UnknownEnvironment {
+                env: request.env.to_owned(),
+                dir: dir_name.clone(),
+                known,
+                suggestion: Suggestion::of(suggestion, true),
+            },
+        )));
+    }
     let write_to = checked_destination(dir, &target, exists).map_err(in_file)?;
 
     let text = if exists {
@@ -396,13 +429,6 @@ pub fn record(request: &Request<'_>) -> Result<Recorded, RecordError> {
         String::new()
     };
     let recorded = environments::parse(&target, &text, Some(request.graph))?;
-
-    let deployments = request
-        .deployments
-        .iter()
-        .map(|d| resolve(request.graph, d, request.action))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(in_file)?;
 
     // The new entry of each component named: what the file records, or else what the model
     // declares (an environment file's entry replaces the model's whole).
