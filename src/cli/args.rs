@@ -204,12 +204,16 @@ pub struct CheckArgs {
 
 #[derive(Debug, Args)]
 pub struct RecordArgs {
-    /// COMPONENT@VERSION (or COMPONENT with --undeploy, to remove every version).
-    #[arg(required = true, value_name = "COMPONENT@VERSION")]
-    pub deployments: Vec<String>,
+    /// COMPONENT@VERSION (e.g. service:checkout@2.4.0; with --undeploy, COMPONENT alone removes
+    /// every version), mixed with model files or directories (default: the current directory).
+    #[arg(required = true, value_name = "PATH|COMPONENT@VERSION")]
+    pub arguments: Vec<String>,
     /// The environment.
     #[arg(long, value_name = "ENV")]
     pub env: String,
+    /// Create ENV when no environment file holds it and the model does not name it.
+    #[arg(long)]
+    pub new_env: bool,
     /// The region; without it the version holds in every region.
     #[arg(long, value_name = "REGION")]
     pub region: Option<String>,
@@ -219,9 +223,8 @@ pub struct RecordArgs {
     /// Remove the version (or every version) instead of deploying it.
     #[arg(long)]
     pub undeploy: bool,
-    /// Directory of environment files.
-    #[arg(long, value_name = "DIR", default_value = "environments")]
-    pub state: PathBuf,
+    #[command(flatten)]
+    pub state: StateDir,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]

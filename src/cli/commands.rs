@@ -238,16 +238,50 @@ pub(super) fn deprecations(
     Ok(if overdue { EXIT_UNSAFE } else { EXIT_OK })
 }
 
-pub(super) fn record_deployment(args: &RecordArgs) -> Result<u8> {
-    let target = load::environments::record(
-        &args.deployments,
-        &args.env,
-        args.region.as_deref(),
-        args.add,
-        args.undeploy,
-        &args.state,
-    )?;
-    eprintln!("recorded in {}", target.display());
+pub(super) fn record_deployment(session: &Session, args: &RecordArgs) -> Result<u8> {
+    use load::state::{Action, Argument, RecordError, Request};
+    let action = match (args.add, args.undeploy) {
+        (true, _) => Action::Add,
+        (_, true) => Action::Undeploy,
+        _ => Action::Deploy,
+    };
+    let (mut paths, mut deployments) = (Vec::new(), Vec::new());
+    for a in &args.arguments {
+        match Argument::classify(a, action) {
+            Argument::Deployment(d) => deployments.push(d),
+            Argument::Path(p) => paths.push(p),
+        }
+    }
+    let defaulted = paths.is_empty();
+    if defaulted {
+        paths.push(PathBuf::from("."));
+    }
+    let loaded = session.load_model_in(&paths, defaulted)?;
+    let dir = args
+        .state
+        .state
+        .clone()
+        .or_else(|| load::environments::default_dir(&paths))
+        .unwrap_or_else(|| PathBuf::from("environments"));
+    let recorded = load::state::record(&Request {
+        graph: &loaded.graph,
+        dir: &dir,
+        env: &args.env,
+        new_env: args.new_env,
+        region: args.region.as_deref(),
+        action,
+        deployments: &deployments,
+    })
+    .map_err(|e| match e {
+        RecordError::File(errors) => anyhow::Error::new(errors),
+        other => anyhow::Error::new(other),
+    })?;
+    let file = crate::source::path::display(&recorded.file);
+    match (recorded.created, recorded.changed) {
+        (true, _) => eprintln!("recorded in {file} (a new file)"),
+        (false, true) => eprintln!("recorded in {file}"),
+        (false, false) => eprintln!("{file} already records this; unchanged"),
+    }
     Ok(EXIT_OK)
 }
 
@@ -367,7 +401,7 @@ pub(super) fn execute(cli: super::args::Cli) -> Result<u8> {
             state,
             report,
         } => deprecations(&session, model, state, report),
-        Command::RecordDeployment(args) => record_deployment(args),
+        Command::RecordDeployment(args) => record_deployment(&session, args),
         Command::Rules { ids, format } => rules(ids, *format),
         Command::Validate { model, format } => validate(&session, model, *format),
     }

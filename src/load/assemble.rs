@@ -402,18 +402,20 @@ fn resolve(graph: &Graph, id: &str) -> Option<ComponentIndex> {
 }
 
 /// The closest id of the same kind, if one is close enough to be a likely typo.
-fn suggest(graph: &Graph, id: &str) -> Option<String> {
+pub(crate) fn suggest(graph: &Graph, id: &str) -> Option<String> {
     let (kind, name) = id.split_once(':')?;
-    let threshold = (name.chars().count() / 3).max(2);
-    graph
+    let same_kind: Vec<_> = graph
         .components()
-        .filter(|(_, c)| match kind {
+        .map(|(_, c)| c)
+        .filter(|c| match kind {
             "component" => matches!(c.kind, Kind::Service | Kind::Library),
             "resource" => matches!(c.kind, Kind::Datastore | Kind::Topic),
             k => c.kind.as_str() == k,
         })
-        .map(|(_, c)| (strsim::levenshtein(name, &c.name), &c.id))
-        .filter(|(d, _)| *d <= threshold)
-        .min()
-        .map(|(_, id)| id.clone())
+        .collect();
+    let close = crate::source::suggest::closest(name, same_kind.iter().map(|c| c.name.as_str()))?;
+    same_kind
+        .iter()
+        .find(|c| c.name == close)
+        .map(|c| c.id.clone())
 }

@@ -8,8 +8,14 @@
 //!   service:checkout-service:
 //!     eu-west-1: 3.2.0
 //!     us-east-1: [3.2.0, 3.3.0]    # two versions live: a rollout in progress
+//!     other-regions: 3.1.0         # every region not listed
+//!   api:payments-api: []           # runs nowhere here (overrides the model's `environments`)
 //! ```
+//!
+//! `"*"` is read as `other-regions`, as older files wrote it. Writing is [`crate::load::state`]'s
+//! business: this module reads, and writes whole new files.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -17,6 +23,48 @@ use std::sync::Arc;
 use crate::model::{ALL_REGIONS, Deployments, Graph, parse_id, parse_version};
 use crate::source::diagnostic::{Code, Diagnostic, Location, ModelErrors};
 use crate::source::yaml::{self, Node, Value};
+
+/// How environment files spell the region key of versions that run in every region without an
+/// entry of its own ([`ALL_REGIONS`]).
+pub const OTHER_REGIONS: &str = "other-regions";
+
+/// The region a key of a component's region map names: `other-regions` and `"*"` are
+/// [`ALL_REGIONS`].
+pub fn region_of_key(key: &str) -> &str {
+    if key == OTHER_REGIONS || key == ALL_REGIONS {
+        ALL_REGIONS
+    } else {
+        key
+    }
+}
+
+/// How a region is written as a key in an environment file.
+pub fn key_of_region(region: &str) -> &str {
+    if region == ALL_REGIONS {
+        OTHER_REGIONS
+    } else {
+        region
+    }
+}
+
+/// The environment an environment file holds: its `environment:` value, or its file name
+/// without the extension. `None` for a file that cannot be read or parsed, or that is another
+/// tool's (it has `apiVersion` or `kind`).
+pub fn environment_name(path: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let doc = yaml::parse(&text).ok()?.into_iter().next();
+    if let Some(doc) = &doc {
+        if doc.get("apiVersion").is_some() || doc.get("kind").is_some() {
+            return None;
+        }
+        if let Some(env) = doc.get("environment").and_then(Node::as_str) {
+            return Some(env.to_owned());
+        }
+    }
+    path.file_stem()
+        .and_then(|s| s.to_str())
+        .map(ToOwned::to_owned)
+}
 
 /// The environment files in `dir` (`*.yaml`, `*.yml`), sorted. A missing directory has none.
 pub fn files(dir: &Path) -> Vec<PathBuf> {
@@ -69,7 +117,6 @@ fn read_one(
     errors: &mut Vec<Diagnostic>,
 ) {
     let name: Arc<str> = crate::source::path::display(path);
-    let at = |pos: yaml::Pos| Location::new(name.clone(), pos.line, pos.column);
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) => {
@@ -81,7 +128,36 @@ fn read_one(
             return;
         }
     };
-    let doc = match yaml::parse(&text) {
+    read_text(path, &text, graph, state, errors);
+}
+
+/// Read the text of the environment file `path` (named in messages; its file name gives the
+/// environment when the text does not), as [`read`] reads files.
+pub fn parse(path: &Path, text: &str, graph: Option<&Graph>) -> Result<Deployments, ModelErrors> {
+    let mut state = Deployments::default();
+    let mut errors = Vec::new();
+    read_text(path, text, graph, &mut state, &mut errors);
+    if errors.is_empty() {
+        Ok(state)
+    } else {
+        crate::source::diagnostic::sort(&mut errors);
+        Err(ModelErrors {
+            errors,
+            warnings: Vec::new(),
+        })
+    }
+}
+
+fn read_text(
+    path: &Path,
+    text: &str,
+    graph: Option<&Graph>,
+    state: &mut Deployments,
+    errors: &mut Vec<Diagnostic>,
+) {
+    let name: Arc<str> = crate::source::path::display(path);
+    let at = |pos: yaml::Pos| Location::new(name.clone(), pos.line, pos.column);
+    let doc = match yaml::parse(text) {
         Ok(mut docs) if !docs.is_empty() => docs.swap_remove(0),
         Ok(_) => return,
         Err(e) => {
@@ -176,7 +252,7 @@ fn read_one(
                         continue;
                     };
                     let parsed = versions_of(versions, &name, errors);
-                    state.set(&env, id, region, parsed);
+                    state.set(&env, id, region_of_key(region), parsed);
                 }
             }
             _ => {
@@ -223,7 +299,50 @@ fn versions_of(node: &Node, name: &Arc<str>, errors: &mut Vec<Diagnostic>) -> Ve
         .collect()
 }
 
-/// Write the state of `env` as an environment file (sorted, so that diffs of it are minimal).
+/// Versions as an environment file writes them: `1.2.0`, `[1.2.0, 1.3.0]`, or `[]` for none.
+pub fn versions_text(versions: &BTreeSet<semver::Version>) -> String {
+    if versions.len() == 1 {
+        versions
+            .iter()
+            .next()
+            .map(ToString::to_string)
+            .unwrap_or_default()
+    } else {
+        let list: Vec<String> = versions.iter().map(ToString::to_string).collect();
+        format!("[{}]", list.join(", "))
+    }
+}
+
+/// The lines of one component's entry, without the final newline, indented by `indent` spaces:
+/// a single line when the component runs the same versions in every region, otherwise a
+/// mapping of regions (`other-regions` for [`ALL_REGIONS`]).
+pub fn entry_lines(
+    component: &str,
+    regions: &BTreeMap<String, BTreeSet<semver::Version>>,
+    indent: usize,
+) -> Vec<String> {
+    let pad = " ".repeat(indent);
+    match (regions.len(), regions.get(ALL_REGIONS)) {
+        (0, _) => vec![format!("{pad}\"{component}\": []")],
+        (1, Some(versions)) => vec![format!("{pad}\"{component}\": {}", versions_text(versions))],
+        _ => {
+            let mut lines = vec![format!("{pad}\"{component}\":")];
+            // Named regions first, then the default for the others.
+            let named = regions.iter().filter(|(r, _)| *r != ALL_REGIONS);
+            let rest = regions.iter().filter(|(r, _)| *r == ALL_REGIONS);
+            for (region, versions) in named.chain(rest) {
+                lines.push(format!(
+                    "{pad}  \"{}\": {}",
+                    key_of_region(region),
+                    versions_text(versions)
+                ));
+            }
+            lines
+        }
+    }
+}
+
+/// Write the state of `env` as a new environment file (sorted, so that diffs of it are minimal).
 pub fn write(state: &Deployments, env: &str, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(
         out,
@@ -232,110 +351,9 @@ pub fn write(state: &Deployments, env: &str, out: &mut dyn Write) -> std::io::Re
     writeln!(out, "environment: {env}")?;
     writeln!(out, "deployments:")?;
     for (component, regions) in state.components(env) {
-        let list = |versions: &std::collections::BTreeSet<semver::Version>| -> String {
-            if versions.len() == 1 {
-                versions
-                    .iter()
-                    .next()
-                    .map(ToString::to_string)
-                    .unwrap_or_default()
-            } else {
-                format!(
-                    "[{}]",
-                    versions
-                        .iter()
-                        .map(ToString::to_string)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            }
-        };
-        match (regions.len(), regions.get(ALL_REGIONS)) {
-            (0, _) => {}
-            (1, Some(versions)) => writeln!(out, "  \"{component}\": {}", list(versions))?,
-            _ => {
-                writeln!(out, "  \"{component}\":")?;
-                for (region, versions) in regions {
-                    writeln!(out, "    \"{region}\": {}", list(versions))?;
-                }
-            }
+        for line in entry_lines(component, regions, 2) {
+            writeln!(out, "{line}")?;
         }
     }
     Ok(())
-}
-
-/// Why a deployment could not be recorded.
-#[derive(Debug, thiserror::Error)]
-pub enum RecordError {
-    /// An argument that is not `COMPONENT@VERSION` (or, undeploying, `COMPONENT`).
-    #[error("`{0}`: {1}")]
-    Syntax(String, String),
-    /// The environment files could not be read.
-    #[error(transparent)]
-    Read(#[from] ModelErrors),
-    /// The environment file could not be written.
-    #[error("cannot write {0}: {1}")]
-    Write(String, std::io::Error),
-}
-
-/// Record deployments in the environment file of `env` in `dir` (the file that declares `env`,
-/// or a new `<env>.yaml`): each item `COMPONENT@VERSION` replaces what runs in `region` (every
-/// region when `None`), or joins it with `add`; with `undeploy`, `COMPONENT@VERSION` or
-/// `COMPONENT` removes that version or every version. Returns the file written.
-pub fn record(
-    items: &[String],
-    env: &str,
-    region: Option<&str>,
-    add: bool,
-    undeploy: bool,
-    dir: &Path,
-) -> Result<PathBuf, RecordError> {
-    let region = region.unwrap_or(ALL_REGIONS);
-    let mut target = dir.join(format!("{env}.yaml"));
-    for file in files(dir) {
-        let one = read(std::slice::from_ref(&file), None)?;
-        if one.has_environment(env) {
-            target = file;
-            break;
-        }
-    }
-    let mut state = if target.exists() {
-        read(std::slice::from_ref(&target), None)?
-    } else {
-        Deployments::default()
-    };
-    for item in items {
-        let (id, version) = match item.rsplit_once('@') {
-            Some((id, v)) => (
-                id,
-                Some(parse_version(v).map_err(|e| {
-                    RecordError::Syntax(item.clone(), format!("not a semver version: {e}"))
-                })?),
-            ),
-            None if undeploy => (item.as_str(), None),
-            None => {
-                return Err(RecordError::Syntax(
-                    item.clone(),
-                    "not COMPONENT@VERSION (e.g. service:checkout@2.4.0)".to_owned(),
-                ));
-            }
-        };
-        parse_id(id).map_err(|e| RecordError::Syntax(item.clone(), e.to_string()))?;
-        match (undeploy, version) {
-            (true, v) => state.remove(env, id, region, v.as_ref()),
-            (false, Some(v)) if add => state.add(env, id, region, v),
-            (false, Some(v)) => state.set(env, id, region, [v]),
-            (false, None) => {
-                return Err(RecordError::Syntax(item.clone(), "no version".to_owned()));
-            }
-        }
-    }
-    let fail = |e| RecordError::Write(target.display().to_string(), e);
-    std::fs::create_dir_all(dir).map_err(fail)?;
-    let mut text = Vec::new();
-    write(&state, env, &mut text).map_err(fail)?;
-    let tmp = target.with_extension("yaml.tmp");
-    std::fs::write(&tmp, &text).map_err(fail)?;
-    std::fs::rename(&tmp, &target).map_err(fail)?;
-    Ok(target)
 }

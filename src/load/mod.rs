@@ -11,6 +11,7 @@ pub mod environments;
 pub mod fragment;
 mod manifest;
 mod pact;
+pub mod state;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

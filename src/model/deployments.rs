@@ -11,7 +11,9 @@ use semver::Version;
 
 use super::Graph;
 
-/// The region key of versions that hold in every region of an environment.
+/// The region key of the versions that run in every region of an environment that has no entry
+/// of its own: a component's default. Environment files write it `other-regions:` (or give the
+/// component a single version, with no regions at all); `"*"` is read too, for older files.
 pub const ALL_REGIONS: &str = "*";
 
 /// Versions live per environment, component and region.
@@ -55,16 +57,43 @@ impl Deployments {
         }
     }
 
-    /// Add a version next to those already live (a rollout in progress).
+    /// Add a version next to those already live (a rollout in progress). A region without an
+    /// entry of its own runs the [`ALL_REGIONS`] versions: those stay live beside the new one.
     pub fn add(&mut self, env: &str, component: &str, region: &str, version: Version) {
-        self.envs
+        let regions = self
+            .envs
             .entry(env.to_owned())
             .or_default()
             .entry(component.to_owned())
-            .or_default()
+            .or_default();
+        let inherited = regions.get(ALL_REGIONS).cloned().unwrap_or_default();
+        regions
             .entry(region.to_owned())
-            .or_default()
+            .or_insert(inherited)
             .insert(version);
+    }
+
+    /// The entry of `component` in `env`: region (or [`ALL_REGIONS`]) → versions. An entry
+    /// without regions records that the component runs nowhere in `env`.
+    pub fn entry(
+        &self,
+        env: &str,
+        component: &str,
+    ) -> Option<&BTreeMap<String, BTreeSet<Version>>> {
+        self.envs.get(env).and_then(|e| e.get(component))
+    }
+
+    /// Replace the whole entry of `component` in `env` (see [`Deployments::entry`]).
+    pub fn replace(
+        &mut self,
+        env: &str,
+        component: &str,
+        regions: BTreeMap<String, BTreeSet<Version>>,
+    ) {
+        self.envs
+            .entry(env.to_owned())
+            .or_default()
+            .insert(component.to_owned(), regions);
     }
 
     /// Remove one version, or every version when `version` is `None`.
@@ -103,6 +132,7 @@ impl Deployments {
         self.envs.keys().map(String::as_str)
     }
 
+    /// Whether anything is recorded for `env`.
     pub fn has_environment(&self, env: &str) -> bool {
         self.envs.contains_key(env)
     }
@@ -195,5 +225,19 @@ mod tests {
         assert_eq!(d.versions("prod", Some("eu"), "service:a").0.len(), 1);
         assert!(d.tracks("service:a"));
         assert!(!d.tracks("service:b"));
+    }
+
+    #[test]
+    fn adding_in_a_region_keeps_the_version_inherited_from_all_regions() {
+        let mut d = Deployments::default();
+        d.set("prod", "service:a", ALL_REGIONS, [v("1.0.0")]);
+        d.add("prod", "service:a", "eu", v("1.1.0"));
+        let (eu, _) = d.versions("prod", Some("eu"), "service:a");
+        assert_eq!(
+            eu.into_iter().cloned().collect::<Vec<_>>(),
+            [v("1.0.0"), v("1.1.0")]
+        );
+        let (us, _) = d.versions("prod", Some("us"), "service:a");
+        assert_eq!(us.into_iter().cloned().collect::<Vec<_>>(), [v("1.0.0")]);
     }
 }

@@ -1,18 +1,16 @@
 //! "Did you mean …?": the closest known name to a mistyped one.
 
 /// The candidate closest to `name` by edit distance, if it is close enough to be a likely typo
-/// (at most a third of the name's characters, and at least 2, differ). Ties go to the candidate
-/// first in `candidates` order.
+/// (at most a third of the name's characters, and at least 2, differ). Ties go to the smallest
+/// candidate, so the answer does not depend on the candidates' order.
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let threshold = (name.chars().count() / 3).max(2);
-    let mut best: Option<(usize, &str)> = None;
-    for candidate in candidates {
-        let d = strsim::levenshtein(name, candidate);
-        if d <= threshold && best.is_none_or(|(b, _)| d < b) {
-            best = Some((d, candidate));
-        }
-    }
-    best.map(|(_, c)| c)
+    candidates
+        .into_iter()
+        .map(|c| (strsim::levenshtein(name, c), c))
+        .filter(|(d, _)| *d <= threshold)
+        .min()
+        .map(|(_, c)| c)
 }
 
 /// ` (did you mean X?)` for the closest candidate, or nothing.

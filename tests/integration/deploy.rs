@@ -251,28 +251,24 @@ fn record_deployment_writes_rollouts_and_undeploys() {
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("environments");
     let s = state.to_str().unwrap();
-    ripple(&[
-        "record-deployment",
-        "--env",
-        "production",
-        "--state",
-        s,
+    let record = |args: &[&str]| {
+        let mut all = vec![
+            "record-deployment",
+            "fixtures/deploy",
+            "--env",
+            "production",
+            "--state",
+            s,
+        ];
+        all.extend_from_slice(args);
+        ripple(&all).expect_code(0);
+    };
+    record(&[
+        "--new-env",
         "service:checkout@3.0.0",
         "api:payments-api@2.5.0",
-    ])
-    .expect_code(0);
-    ripple(&[
-        "record-deployment",
-        "--env",
-        "production",
-        "--state",
-        s,
-        "--region",
-        "eu-west-1",
-        "--add",
-        "api:payments-api@2.6.0",
-    ])
-    .expect_code(0);
+    ]);
+    record(&["--region", "eu-west-1", "--add", "api:payments-api@2.6.0"]);
     let text = std::fs::read_to_string(state.join("production.yaml")).unwrap();
     assert_eq!(
         text,
@@ -280,32 +276,19 @@ fn record_deployment_writes_rollouts_and_undeploys() {
          environment: production\n\
          deployments:\n  \
            \"api:payments-api\":\n    \
-             \"*\": 2.5.0\n    \
-             \"eu-west-1\": 2.6.0\n  \
+             \"eu-west-1\": [2.5.0, 2.6.0]\n    \
+             \"other-regions\": 2.5.0\n  \
            \"service:checkout\": 3.0.0\n"
     );
-    ripple(&[
-        "record-deployment",
-        "--env",
-        "production",
-        "--state",
-        s,
-        "--undeploy",
-        "api:payments-api",
-    ])
-    .expect_code(0);
-    ripple(&[
-        "record-deployment",
-        "--env",
-        "production",
-        "--state",
-        s,
+    record(&[
         "--region",
         "eu-west-1",
         "--undeploy",
         "api:payments-api@2.6.0",
-    ])
-    .expect_code(0);
+    ]);
+    let text = std::fs::read_to_string(state.join("production.yaml")).unwrap();
+    assert!(text.contains("    \"eu-west-1\": 2.5.0\n"), "{text}");
+    record(&["--undeploy", "api:payments-api"]);
     let text = std::fs::read_to_string(state.join("production.yaml")).unwrap();
     assert!(!text.contains("payments-api"), "{text}");
     // The written file is read back by the gate.
@@ -327,45 +310,30 @@ fn record_deployment_writes_rollouts_and_undeploys() {
 fn record_deployment_adds_a_rollout_version_in_a_region() {
     let dir = tempfile::tempdir().unwrap();
     let s = dir.path().to_str().unwrap();
-    ripple(&[
-        "record-deployment",
-        "--env",
-        "staging",
-        "--state",
-        s,
-        "--region",
-        "eu",
-        "api:a@1.0.0",
-    ])
-    .expect_code(0);
-    ripple(&[
-        "record-deployment",
-        "--env",
-        "staging",
-        "--state",
-        s,
-        "--region",
-        "eu",
-        "--add",
-        "api:a@1.1.0",
-    ])
-    .expect_code(0);
+    let record = |args: &[&str]| {
+        let mut all = vec![
+            "record-deployment",
+            "fixtures/deploy",
+            "--env",
+            "staging",
+            "--state",
+            s,
+        ];
+        all.extend_from_slice(args);
+        ripple(&all)
+    };
+    record(&["--new-env", "--region", "eu", "api:payments-api@1.0.0"]).expect_code(0);
+    record(&["--region", "eu", "--add", "api:payments-api@1.1.0"]).expect_code(0);
     let text = std::fs::read_to_string(dir.path().join("staging.yaml")).unwrap();
     assert!(
-        text.contains("  \"api:a\":\n    \"eu\": [1.0.0, 1.1.0]\n"),
+        text.contains("  \"api:payments-api\":\n    \"eu\": [1.0.0, 1.1.0]\n"),
         "{text}"
     );
-    let bad = ripple(&[
-        "record-deployment",
-        "--env",
-        "staging",
-        "--state",
-        s,
-        "api:a@latest",
-    ]);
+    let bad = record(&["api:payments-api@latest"]);
     bad.expect_code(2);
     assert!(
-        bad.stderr.contains("`api:a@latest`: not a semver version"),
+        bad.stderr
+            .contains("`api:payments-api@latest`: not a semver version"),
         "{}",
         bad.stderr
     );
@@ -737,6 +705,7 @@ fn gate_arguments_that_cannot_work_are_errors() {
         (
             vec![
                 "record-deployment",
+                "fixtures/deploy",
                 "--env",
                 "production",
                 "--state",

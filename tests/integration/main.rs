@@ -10,6 +10,7 @@ mod docs;
 mod export;
 mod inputs;
 mod merge;
+mod record;
 mod robustness;
 mod summary;
 mod util;
