@@ -7,13 +7,14 @@ use super::rules;
 use crate::contract::{Change, Class, Rule};
 use crate::source::diagnostic::Location;
 
-pub(super) struct Cx<'m> {
+/// One comparison of two sides: the changes found so far.
+pub(super) struct Comparison<'m> {
     pub(super) old: &'m Module,
     pub(super) new: &'m Module,
     pub(super) changes: Vec<Change>,
 }
 
-impl Cx<'_> {
+impl Comparison<'_> {
     pub(super) fn push(
         &mut self,
         rule: &'static Rule,
@@ -43,7 +44,7 @@ impl Cx<'_> {
     /// which rpcs of the old contract carry the changed message or enum, so that a reader sees
     /// who is reached.
     pub(super) fn name_rpcs_reached(&mut self) {
-        let reach = Reach::of(self.old);
+        let carriers = RpcCarriers::of(self.old);
         for change in &mut self.changes {
             if change.class == Class::NonBreaking {
                 continue;
@@ -61,7 +62,7 @@ impl Cx<'_> {
                 None
             };
             let Some(owner) = owner else { continue };
-            let rpcs = reach.rpcs(owner);
+            let rpcs = carriers.rpcs(owner);
             if rpcs.is_empty() {
                 continue;
             }
@@ -121,14 +122,16 @@ impl Cx<'_> {
     pub(super) fn services(&mut self) {
         let (old, new) = (self.old, self.new);
         for (name, s) in &old.services {
-            let Some(ns) = new.services.get(name) else {
+            let Some(new_service) = new.services.get(name) else {
                 let (rule, cause) = if self.package_gone(&s.package) {
                     (rules::PACKAGE_REMOVED, self.package_removed(&s.package))
                 } else {
                     let renamed: Vec<&str> = new
                         .services
                         .iter()
-                        .filter(|(n, ns)| ns.package == s.package && !old.services.contains_key(*n))
+                        .filter(|(n, new_service)| {
+                            new_service.package == s.package && !old.services.contains_key(*n)
+                        })
                         .map(|(n, _)| n.as_str())
                         .collect();
                     let mut cause = format!("service {name} removed");
@@ -152,18 +155,18 @@ impl Cx<'_> {
                 }
                 continue;
             };
-            if !s.deprecated && ns.deprecated {
+            if !s.deprecated && new_service.deprecated {
                 self.push(
                     rules::SERVICE_DEPRECATED,
                     name,
                     format!("service {name} deprecated"),
                     Some(&s.at),
-                    Some(&ns.at),
+                    Some(&new_service.at),
                 );
             }
             for (rpc, r) in &s.rpcs {
                 let element = format!("{name}/{rpc}");
-                match ns.rpcs.get(rpc) {
+                match new_service.rpcs.get(rpc) {
                     None => {
                         let mut message = format!("rpc {element} removed");
                         if !r.deprecated {
@@ -174,13 +177,13 @@ impl Cx<'_> {
                             &element,
                             message,
                             Some(&r.at),
-                            Some(&ns.at),
+                            Some(&new_service.at),
                         );
                     }
-                    Some(nr) => self.rpc(&element, r, nr),
+                    Some(new_rpc) => self.rpc(&element, r, new_rpc),
                 }
             }
-            for (rpc, nr) in &ns.rpcs {
+            for (rpc, new_rpc) in &new_service.rpcs {
                 if !s.rpcs.contains_key(rpc) {
                     let element = format!("{name}/{rpc}");
                     self.push(
@@ -188,16 +191,16 @@ impl Cx<'_> {
                         &element,
                         format!("rpc {element} added"),
                         Some(&s.at),
-                        Some(&nr.at),
+                        Some(&new_rpc.at),
                     );
                 }
             }
         }
-        for (name, ns) in &new.services {
+        for (name, new_service) in &new.services {
             if old.services.contains_key(name) {
                 continue;
             }
-            let rpcs: Vec<&str> = ns.rpcs.keys().map(String::as_str).collect();
+            let rpcs: Vec<&str> = new_service.rpcs.keys().map(String::as_str).collect();
             let mut message = format!("service {name} added");
             if !rpcs.is_empty() {
                 message.push_str(&format!(
@@ -206,7 +209,13 @@ impl Cx<'_> {
                     rpcs.join(", ")
                 ));
             }
-            self.push(rules::SERVICE_ADDED, name, message, None, Some(&ns.at));
+            self.push(
+                rules::SERVICE_ADDED,
+                name,
+                message,
+                None,
+                Some(&new_service.at),
+            );
         }
     }
 
@@ -235,14 +244,14 @@ impl Cx<'_> {
                 Some(&new.at),
             );
         }
-        if old.kind() != new.kind() {
+        if old.streaming() != new.streaming() {
             self.push(
                 rules::RPC_STREAMING_CHANGED,
                 element,
                 format!(
                     "rpc {element} changed from {} to {}",
-                    old.kind(),
-                    new.kind()
+                    old.streaming(),
+                    new.streaming()
                 ),
                 Some(&old.at),
                 Some(&new.at),
@@ -327,7 +336,7 @@ impl Cx<'_> {
     /// Removed, deprecated and added top-level or nested declarations (messages, enums); returns
     /// the names present on both sides. A nested declaration goes and comes with its parent
     /// message, whose own change says so.
-    pub(super) fn declarations<'m, T: Declared>(
+    pub(super) fn declarations<'m, T: Declaration>(
         &mut self,
         rules: &Lifecycle,
         old: &'m BTreeMap<String, T>,
@@ -336,7 +345,7 @@ impl Cx<'_> {
         let noun = rules.noun;
         let mut both = Vec::new();
         for (name, d) in old {
-            let Some(nd) = new.get(name) else {
+            let Some(new_declaration) = new.get(name) else {
                 let parent_in_new = d.parent().map(|p| self.new.messages.get(p));
                 if let Some(None) = parent_in_new {
                     continue;
@@ -361,22 +370,22 @@ impl Cx<'_> {
                 }
                 continue;
             };
-            if !d.deprecated() && nd.deprecated() {
+            if !d.deprecated() && new_declaration.deprecated() {
                 self.push(
                     rules.deprecated,
                     name,
                     format!("{noun} {name} deprecated"),
                     Some(d.at()),
-                    Some(nd.at()),
+                    Some(new_declaration.at()),
                 );
             }
             both.push(name.as_str());
         }
-        for (name, nd) in new {
+        for (name, new_declaration) in new {
             if old.contains_key(name) {
                 continue;
             }
-            let parent_in_old = nd.parent().map(|p| self.old.messages.get(p));
+            let parent_in_old = new_declaration.parent().map(|p| self.old.messages.get(p));
             if let Some(None) = parent_in_old {
                 continue;
             }
@@ -385,174 +394,190 @@ impl Cx<'_> {
                 name,
                 format!("{noun} {name} added"),
                 parent_in_old.flatten().map(|p| &p.at),
-                Some(nd.at()),
+                Some(new_declaration.at()),
             );
         }
         both
     }
 
-    pub(super) fn fields(&mut self, msg: &str, old: &Message, new: &Message) {
+    pub(super) fn fields(&mut self, message_name: &str, old: &Message, new: &Message) {
         let by_name = |m: &'_ Message| -> HashMap<String, usize> {
             m.fields
                 .iter()
                 .enumerate()
-                .map(|(i, f)| (f.name.clone(), i))
+                .map(|(i, field)| (field.name.clone(), i))
                 .collect()
         };
         let by_number = |m: &'_ Message| -> HashMap<i32, usize> {
             m.fields
                 .iter()
                 .enumerate()
-                .map(|(i, f)| (f.number, i))
+                .map(|(i, field)| (field.number, i))
                 .collect()
         };
         let (old_names, new_names) = (by_name(old), by_name(new));
         let (old_numbers, new_numbers) = (by_number(old), by_number(new));
-        for f in &old.fields {
-            let element = format!("{msg}.{}", f.name);
-            if let Some(&g) = new_names.get(&f.name) {
-                let g = &new.fields[g];
-                if g.number == f.number {
-                    self.field(msg, &element, f, g);
+        for old_field in &old.fields {
+            let element = format!("{message_name}.{}", old_field.name);
+            if let Some(&index) = new_names.get(&old_field.name) {
+                let new_field = &new.fields[index];
+                if new_field.number == old_field.number {
+                    self.field(message_name, &element, old_field, new_field);
                 } else {
                     self.push(
                         rules::FIELD_NUMBER_CHANGED,
                         &element,
                         format!(
-                            "field `{}` of {msg} changed number from {} to {}",
-                            f.name, f.number, g.number
+                            "field `{}` of {message_name} changed number from {} to {}",
+                            old_field.name, old_field.number, new_field.number
                         ),
-                        Some(&f.at),
-                        Some(&g.at),
+                        Some(&old_field.at),
+                        Some(&new_field.at),
                     );
                 }
                 continue;
             }
-            match new_numbers.get(&f.number).map(|&g| &new.fields[g]) {
+            match new_numbers
+                .get(&old_field.number)
+                .map(|&index| &new.fields[index])
+            {
                 // The number now belongs to a field the old version did not have.
-                Some(g) if !old_names.contains_key(&g.name) => {
-                    if f.ty == g.ty || wire_compatible(&f.ty, &g.ty) {
-                        let json = if f.json_name == g.json_name {
-                            format!("generated code changes (JSON keeps `{}`)", g.json_name)
+                Some(new_field) if !old_names.contains_key(&new_field.name) => {
+                    if old_field.ty == new_field.ty || wire_compatible(&old_field.ty, &new_field.ty)
+                    {
+                        let json = if old_field.json_name == new_field.json_name {
+                            format!(
+                                "generated code changes (JSON keeps `{}`)",
+                                new_field.json_name
+                            )
                         } else {
                             format!(
                                 "generated code and JSON (`{}` -> `{}`) change",
-                                f.json_name, g.json_name
+                                old_field.json_name, new_field.json_name
                             )
                         };
                         self.push(
                             rules::FIELD_RENAMED,
                             &element,
                             format!(
-                                "field `{}` (number {}) of {msg} renamed to `{}`; the binary encoding is unchanged, but {json}",
-                                f.name, f.number, g.name
+                                "field `{}` (number {}) of {message_name} renamed to `{}`; the binary encoding is unchanged, but {json}",
+                                old_field.name, old_field.number, new_field.name
                             ),
-                            Some(&f.at),
-                            Some(&g.at),
+                            Some(&old_field.at),
+                            Some(&new_field.at),
                         );
-                        self.field(msg, &element, f, g);
+                        self.field(message_name, &element, old_field, new_field);
                     } else {
                         self.push(
                             rules::FIELD_NUMBER_REUSED,
                             &element,
                             format!(
-                                "field `{}` ({}, number {}) removed from {msg} and its number reused by `{}` ({})",
-                                f.name, f.ty, f.number, g.name, g.ty
+                                "field `{}` ({}, number {}) removed from {message_name} and its number reused by `{}` ({})",
+                                old_field.name, old_field.ty, old_field.number, new_field.name, new_field.ty
                             ),
-                            Some(&f.at),
-                            Some(&g.at),
+                            Some(&old_field.at),
+                            Some(&new_field.at),
                         );
                     }
                 }
                 // The number now belongs to another old field, which moved to it.
-                Some(g) => self.member_removed(
+                Some(new_field) => self.member_removed(
                     &FIELD_REMOVAL,
                     &element,
-                    msg,
-                    (&f.name, f.number, &f.at),
-                    Some((&g.name, &g.at)),
+                    message_name,
+                    (&old_field.name, old_field.number, &old_field.at),
+                    Some((&new_field.name, &new_field.at)),
                     &new.reserved,
                     &new.at,
                 ),
                 None => self.member_removed(
                     &FIELD_REMOVAL,
                     &element,
-                    msg,
-                    (&f.name, f.number, &f.at),
+                    message_name,
+                    (&old_field.name, old_field.number, &old_field.at),
                     None,
                     &new.reserved,
                     &new.at,
                 ),
             }
         }
-        for g in &new.fields {
-            if old_names.contains_key(&g.name) {
+        for new_field in &new.fields {
+            if old_names.contains_key(&new_field.name) {
                 continue; // the same field, or one whose number changed: reported above
             }
-            let element = format!("{msg}.{}", g.name);
-            match old_numbers.get(&g.number).map(|&f| &old.fields[f]) {
+            let element = format!("{message_name}.{}", new_field.name);
+            match old_numbers.get(&new_field.number).map(|&index| &old.fields[index]) {
                 // Renamed or reused: reported above.
-                Some(f) if !new_names.contains_key(&f.name) => {}
-                Some(f) => self.push(
+                Some(old_field) if !new_names.contains_key(&old_field.name) => {}
+                Some(old_field) => self.push(
                     rules::FIELD_NUMBER_REUSED,
                     &element,
                     format!(
-                        "field `{}` added to {msg} with number {}, which belonged to `{}`",
-                        g.name, g.number, f.name
+                        "field `{}` added to {message_name} with number {}, which belonged to `{}`",
+                        new_field.name, new_field.number, old_field.name
                     ),
-                    Some(&f.at),
-                    Some(&g.at),
+                    Some(&old_field.at),
+                    Some(&new_field.at),
                 ),
-                None if old.reserved.has_number(g.number) => self.push(
+                None if old.reserved.has_number(new_field.number) => self.push(
                     rules::FIELD_NUMBER_REUSED,
                     &element,
                     format!(
-                        "field `{}` added to {msg} with number {}, which the old version reserved",
-                        g.name, g.number
+                        "field `{}` added to {message_name} with number {}, which the old version reserved",
+                        new_field.name, new_field.number
                     ),
-                    Some(old.reserved.statement(g.number).unwrap_or(&old.at)),
-                    Some(&g.at),
+                    Some(old.reserved.statement(new_field.number).unwrap_or(&old.at)),
+                    Some(&new_field.at),
                 ),
-                None if g.label == Label::Required => self.push(
+                None if new_field.label == FieldLabel::Required => self.push(
                     rules::FIELD_ADDED_REQUIRED,
                     &element,
                     format!(
-                        "required field `{}` (number {}) added to {msg}",
-                        g.name, g.number
+                        "required field `{}` (number {}) added to {message_name}",
+                        new_field.name, new_field.number
                     ),
                     Some(&old.at),
-                    Some(&g.at),
+                    Some(&new_field.at),
                 ),
                 None => self.push(
                     rules::FIELD_ADDED,
                     &element,
-                    format!("field `{}` (number {}) added to {msg}", g.name, g.number),
+                    format!("field `{}` (number {}) added to {message_name}", new_field.name, new_field.number),
                     Some(&old.at),
-                    Some(&g.at),
+                    Some(&new_field.at),
                 ),
             }
         }
     }
 
     /// Compare two versions of one field (same number; the name may have changed).
-    pub(super) fn field(&mut self, msg: &str, element: &str, f: &Field, g: &Field) {
-        let place = format!("field `{}` (number {}) of {msg}", f.name, f.number);
-        let (old, new) = (Some(&f.at), Some(&g.at));
-        if f.name == g.name && f.json_name != g.json_name {
+    pub(super) fn field(
+        &mut self,
+        message_name: &str,
+        element: &str,
+        old_field: &Field,
+        new_field: &Field,
+    ) {
+        let place = format!(
+            "field `{}` (number {}) of {message_name}",
+            old_field.name, old_field.number
+        );
+        let (old, new) = (Some(&old_field.at), Some(&new_field.at));
+        if old_field.name == new_field.name && old_field.json_name != new_field.json_name {
             self.push(
                 rules::FIELD_JSON_NAME_CHANGED,
                 element,
                 format!(
                     "{place} changed JSON name from `{}` to `{}`",
-                    f.json_name, g.json_name
+                    old_field.json_name, new_field.json_name
                 ),
                 old,
                 new,
             );
         }
-        let oneof_changed = f.oneof != g.oneof;
+        let oneof_changed = old_field.oneof != new_field.oneof;
         if oneof_changed {
-            let what = match (&f.oneof, &g.oneof) {
+            let what = match (&old_field.oneof, &new_field.oneof) {
                 (None, Some(b)) => format!("moved into oneof `{b}`"),
                 (Some(a), None) => format!("moved out of oneof `{a}`"),
                 (Some(a), Some(b)) => format!("moved from oneof `{a}` to oneof `{b}`"),
@@ -566,18 +591,23 @@ impl Cx<'_> {
                 new,
             );
         }
-        let required = |l: Label| l == Label::Required;
-        if f.label.cardinality() != g.label.cardinality() || required(f.label) != required(g.label)
+        let required = |l: FieldLabel| l == FieldLabel::Required;
+        if old_field.label.cardinality() != new_field.label.cardinality()
+            || required(old_field.label) != required(new_field.label)
         {
             self.push(
                 rules::FIELD_CARDINALITY_CHANGED,
                 element,
-                format!("{place} changed from {} to {}", describe(f), describe(g)),
+                format!(
+                    "{place} changed from {} to {}",
+                    describe(old_field),
+                    describe(new_field)
+                ),
                 old,
                 new,
             );
-        } else if f.ty != g.ty {
-            let (rule, why) = if wire_compatible(&f.ty, &g.ty) {
+        } else if old_field.ty != new_field.ty {
+            let (rule, why) = if wire_compatible(&old_field.ty, &new_field.ty) {
                 (
                     rules::FIELD_TYPE_CHANGED_WIRE_COMPATIBLE,
                     "; the wire encoding is compatible, but values may be truncated or reinterpreted, and JSON and generated code change",
@@ -591,12 +621,15 @@ impl Cx<'_> {
             self.push(
                 rule,
                 element,
-                format!("{place} changed type from {} to {}{why}", f.ty, g.ty),
+                format!(
+                    "{place} changed type from {} to {}{why}",
+                    old_field.ty, new_field.ty
+                ),
                 old,
                 new,
             );
-        } else if f.label != g.label && !oneof_changed {
-            let what = if g.label == Label::Optional {
+        } else if old_field.label != new_field.label && !oneof_changed {
+            let what = if new_field.label == FieldLabel::Optional {
                 "gained explicit presence (`optional`)"
             } else {
                 "lost explicit presence (`optional`)"
@@ -609,7 +642,7 @@ impl Cx<'_> {
                 new,
             );
         }
-        if !f.deprecated && g.deprecated {
+        if !old_field.deprecated && new_field.deprecated {
             self.push(
                 rules::FIELD_DEPRECATED,
                 element,
@@ -635,75 +668,75 @@ impl Cx<'_> {
 
     pub(super) fn values(&mut self, name: &str, old: &Enum, new: &Enum) {
         // With `allow_alias` a number has several names; the first is its own.
-        fn by_name(e: &Enum) -> HashMap<&str, &Value> {
+        fn by_name(enumeration: &Enum) -> HashMap<&str, &EnumValue> {
             let mut map = HashMap::new();
-            for v in &e.values {
-                map.entry(v.name.as_str()).or_insert(v);
+            for value in &enumeration.values {
+                map.entry(value.name.as_str()).or_insert(value);
             }
             map
         }
-        fn by_number(e: &Enum) -> HashMap<i32, &Value> {
+        fn by_number(enumeration: &Enum) -> HashMap<i32, &EnumValue> {
             let mut map = HashMap::new();
-            for v in &e.values {
-                map.entry(v.number).or_insert(v);
+            for value in &enumeration.values {
+                map.entry(value.number).or_insert(value);
             }
             map
         }
         let (old_names, new_names) = (by_name(old), by_name(new));
         let (old_numbers, new_numbers) = (by_number(old), by_number(new));
-        for v in &old.values {
-            let element = format!("{name}.{}", v.name);
-            if let Some(w) = new_names.get(v.name.as_str()) {
-                if w.number != v.number {
+        for old_value in &old.values {
+            let element = format!("{name}.{}", old_value.name);
+            if let Some(new_value) = new_names.get(old_value.name.as_str()) {
+                if new_value.number != old_value.number {
                     self.push(
                         rules::ENUM_VALUE_NUMBER_CHANGED,
                         &element,
                         format!(
                             "enum value {} changed number from {} to {}",
-                            element, v.number, w.number
+                            element, old_value.number, new_value.number
                         ),
-                        Some(&v.at),
-                        Some(&w.at),
+                        Some(&old_value.at),
+                        Some(&new_value.at),
                     );
-                } else if !v.deprecated && w.deprecated {
+                } else if !old_value.deprecated && new_value.deprecated {
                     self.push(
                         rules::ENUM_VALUE_DEPRECATED,
                         &element,
                         format!("enum value {element} deprecated"),
-                        Some(&v.at),
-                        Some(&w.at),
+                        Some(&old_value.at),
+                        Some(&new_value.at),
                     );
                 }
                 continue;
             }
-            match new_numbers.get(&v.number) {
-                Some(w) if !old_names.contains_key(w.name.as_str()) => self.push(
+            match new_numbers.get(&old_value.number) {
+                Some(new_value) if !old_names.contains_key(new_value.name.as_str()) => self.push(
                     rules::ENUM_VALUE_RENAMED,
                     &element,
                     format!(
                         "enum value `{}` (number {}) of {name} renamed to `{}`; the binary encoding is unchanged, but JSON and generated code use the name",
-                        v.name, v.number, w.name
+                        old_value.name, old_value.number, new_value.name
                     ),
-                    Some(&v.at),
-                    Some(&w.at),
+                    Some(&old_value.at),
+                    Some(&new_value.at),
                 ),
                 // An alias of the same number remains.
-                Some(w) if old_names[w.name.as_str()].number == v.number => self.push(
+                Some(new_value) if old_names[new_value.name.as_str()].number == old_value.number => self.push(
                     rules::ENUM_VALUE_REMOVED_WITHOUT_RESERVE,
                     &element,
                     format!(
                         "enum value alias `{}` (number {}) removed from {name}; the number keeps the name `{}`",
-                        v.name, v.number, w.name
+                        old_value.name, old_value.number, new_value.name
                     ),
-                    Some(&v.at),
-                    Some(&w.at),
+                    Some(&old_value.at),
+                    Some(&new_value.at),
                 ),
-                Some(w) => self.member_removed(
+                Some(new_value) => self.member_removed(
                     &VALUE_REMOVAL,
                     &element,
                     name,
-                    (&v.name, v.number, &v.at),
-                    Some((&w.name, &w.at)),
+                    (&old_value.name, old_value.number, &old_value.at),
+                    Some((&new_value.name, &new_value.at)),
                     &new.reserved,
                     &new.at,
                 ),
@@ -711,49 +744,49 @@ impl Cx<'_> {
                     &VALUE_REMOVAL,
                     &element,
                     name,
-                    (&v.name, v.number, &v.at),
+                    (&old_value.name, old_value.number, &old_value.at),
                     None,
                     &new.reserved,
                     &new.at,
                 ),
             }
         }
-        for w in &new.values {
-            if old_names.contains_key(w.name.as_str()) {
+        for new_value in &new.values {
+            if old_names.contains_key(new_value.name.as_str()) {
                 continue;
             }
-            let element = format!("{name}.{}", w.name);
-            match old_numbers.get(&w.number) {
+            let element = format!("{name}.{}", new_value.name);
+            match old_numbers.get(&new_value.number) {
                 // Renamed: reported above.
-                Some(v) if !new_names.contains_key(v.name.as_str()) => {}
+                Some(old_value) if !new_names.contains_key(old_value.name.as_str()) => {}
                 // The old owner of the number moved away.
-                Some(v) if new_names[v.name.as_str()].number != w.number => self.push(
+                Some(old_value) if new_names[old_value.name.as_str()].number != new_value.number => self.push(
                     rules::ENUM_VALUE_NUMBER_REUSED,
                     &element,
                     format!(
                         "enum value `{}` added to {name} with number {}, which belonged to `{}`",
-                        w.name, w.number, v.name
+                        new_value.name, new_value.number, old_value.name
                     ),
-                    Some(&v.at),
-                    Some(&w.at),
+                    Some(&old_value.at),
+                    Some(&new_value.at),
                 ),
-                None if old.reserved.has_number(w.number) => self.push(
+                None if old.reserved.has_number(new_value.number) => self.push(
                     rules::ENUM_VALUE_NUMBER_REUSED,
                     &element,
                     format!(
                         "enum value `{}` added to {name} with number {}, which the old version reserved",
-                        w.name, w.number
+                        new_value.name, new_value.number
                     ),
-                    Some(old.reserved.statement(w.number).unwrap_or(&old.at)),
-                    Some(&w.at),
+                    Some(old.reserved.statement(new_value.number).unwrap_or(&old.at)),
+                    Some(&new_value.at),
                 ),
                 // A new value, or a new alias of a number that keeps its name.
                 _ => self.push(
                     rules::ENUM_VALUE_ADDED,
                     &element,
-                    format!("enum value {element} (number {}) added", w.number),
+                    format!("enum value {element} (number {}) added", new_value.number),
                     Some(&old.at),
-                    Some(&w.at),
+                    Some(&new_value.at),
                 ),
             }
         }
@@ -761,32 +794,32 @@ impl Cx<'_> {
 }
 
 /// Which rpcs carry each message and enum, directly or inside other messages.
-pub(super) struct Reach<'m> {
-    /// Type → the messages with a field of that type.
-    pub(super) users: HashMap<&'m str, Vec<&'m str>>,
+pub(super) struct RpcCarriers<'m> {
+    /// Message or enum name → the messages with a field of that type.
+    pub(super) messages_using: HashMap<&'m str, Vec<&'m str>>,
     /// Message → the rpcs that take or return it.
     pub(super) rpcs: HashMap<&'m str, Vec<String>>,
 }
 
-impl<'m> Reach<'m> {
-    pub(super) fn of(module: &'m Module) -> Reach<'m> {
-        fn names<'t>(ty: &'t Type, out: &mut Vec<&'t str>) {
+impl<'m> RpcCarriers<'m> {
+    pub(super) fn of(module: &'m Module) -> RpcCarriers<'m> {
+        fn names<'t>(ty: &'t FieldType, out: &mut Vec<&'t str>) {
             match ty {
-                Type::Message(n) | Type::Enum(n) | Type::Group(n) => out.push(n),
-                Type::Map(k, v) => {
+                FieldType::Message(n) | FieldType::Enum(n) | FieldType::Group(n) => out.push(n),
+                FieldType::Map(k, v) => {
                     names(k, out);
                     names(v, out);
                 }
-                Type::Scalar(_) => {}
+                FieldType::Scalar(_) => {}
             }
         }
-        let mut users: HashMap<&str, Vec<&str>> = HashMap::new();
+        let mut messages_using: HashMap<&str, Vec<&str>> = HashMap::new();
         for (name, m) in &module.messages {
             for f in &m.fields {
                 let mut used = Vec::new();
                 names(&f.ty, &mut used);
                 for ty in used {
-                    users.entry(ty).or_default().push(name);
+                    messages_using.entry(ty).or_default().push(name);
                 }
             }
         }
@@ -798,7 +831,10 @@ impl<'m> Reach<'m> {
                 }
             }
         }
-        Reach { users, rpcs }
+        RpcCarriers {
+            messages_using,
+            rpcs,
+        }
     }
 
     /// The rpcs that carry `ty`, sorted.
@@ -811,7 +847,7 @@ impl<'m> Reach<'m> {
                 continue;
             }
             out.extend(self.rpcs.get(t).into_iter().flatten().cloned());
-            todo.extend(self.users.get(t).into_iter().flatten().copied());
+            todo.extend(self.messages_using.get(t).into_iter().flatten().copied());
         }
         out
     }
@@ -820,10 +856,10 @@ impl<'m> Reach<'m> {
 /// `repeated int32`, `map<string, int64>`, `optional string`.
 pub(super) fn describe(f: &Field) -> String {
     match f.label {
-        Label::Implicit | Label::Map => f.ty.to_string(),
-        Label::Optional => format!("optional {}", f.ty),
-        Label::Required => format!("required {}", f.ty),
-        Label::Repeated => format!("repeated {}", f.ty),
+        FieldLabel::Implicit | FieldLabel::Map => f.ty.to_string(),
+        FieldLabel::Optional => format!("optional {}", f.ty),
+        FieldLabel::Required => format!("required {}", f.ty),
+        FieldLabel::Repeated => format!("repeated {}", f.ty),
     }
 }
 

@@ -9,20 +9,20 @@ use protobuf::descriptor::{
 };
 
 use super::model::*;
-use super::parse::Sources;
+use super::parse::ProtoFiles;
 use super::positions::{Positions, scan};
 use crate::contract::ContractErrors;
 use crate::source::diagnostic::{Code, Diagnostic, Location};
 
 impl Module {
     pub(super) fn load(path: &Path) -> Result<Module, ContractErrors> {
-        let sources = Sources::read(path)?;
+        let sources = ProtoFiles::read(path)?;
         let descriptors = sources.parse()?;
         Module::build(&sources, &descriptors)
     }
 
     pub(super) fn build(
-        sources: &Sources,
+        sources: &ProtoFiles,
         descriptors: &[FileDescriptorProto],
     ) -> Result<Module, ContractErrors> {
         let mut module = Module {
@@ -49,7 +49,7 @@ impl Module {
             };
             let package = file.package().to_owned();
             let positions = scan(&source.text, &package, source.display.clone());
-            let mut b = Builder {
+            let mut builder = ModuleBuilder {
                 module: &mut module,
                 positions: &positions,
                 entries: &entries,
@@ -58,17 +58,21 @@ impl Module {
                 file_at: Location::new(source.display.clone(), 0, 0),
                 duplicates: &mut duplicates,
             };
-            let file_at = positions.package.clone().unwrap_or(b.file_at.clone());
-            b.module.packages.entry(package.clone()).or_insert(file_at);
+            let file_at = positions.package.clone().unwrap_or(builder.file_at.clone());
+            builder
+                .module
+                .packages
+                .entry(package.clone())
+                .or_insert(file_at);
             for m in &file.message_type {
-                b.message(m, None);
+                builder.message(m, None);
             }
             for e in &file.enum_type {
-                b.enumeration(e, None);
+                builder.enumeration(e, None);
             }
             for s in &file.service {
                 let name = qualify(&package, s.name());
-                let at = b.at(&name, None);
+                let at = builder.at(&name, None);
                 let rpcs = s
                     .method
                     .iter()
@@ -80,7 +84,7 @@ impl Module {
                             client_streaming: m.client_streaming(),
                             server_streaming: m.server_streaming(),
                             deprecated: m.options.deprecated(),
-                            at: b.at(&key, Some(&at)),
+                            at: builder.at(&key, Some(&at)),
                         };
                         (m.name().to_owned(), rpc)
                     })
@@ -91,8 +95,8 @@ impl Module {
                     deprecated: s.options.deprecated(),
                     rpcs,
                 };
-                if b.first_definition(&name, &service.at) {
-                    b.module.services.insert(name, service);
+                if builder.first_definition(&name, &service.at) {
+                    builder.module.services.insert(name, service);
                 }
             }
         }
@@ -115,14 +119,14 @@ pub(super) fn qualify(prefix: &str, name: &str) -> String {
 pub(super) fn collect_map_entries(
     name: &str,
     m: &DescriptorProto,
-    entries: &mut HashMap<String, (Type, Type)>,
+    entries: &mut HashMap<String, (FieldType, FieldType)>,
 ) {
     if m.options.map_entry() {
         let find = |n: i32| {
             m.field
                 .iter()
                 .find(|f| f.number() == n)
-                .map_or(Type::Scalar(Scalar::Bytes), plain_type)
+                .map_or(FieldType::Scalar(Scalar::Bytes), plain_type)
         };
         entries.insert(name.to_owned(), (find(1), find(2)));
     }
@@ -132,7 +136,7 @@ pub(super) fn collect_map_entries(
 }
 
 /// A field's type, not looking through map entries.
-pub(super) fn plain_type(f: &FieldDescriptorProto) -> Type {
+pub(super) fn plain_type(f: &FieldDescriptorProto) -> FieldType {
     let name = f.type_name().trim_start_matches('.').to_owned();
     let scalar = match f.type_() {
         ProtoType::TYPE_DOUBLE => Scalar::Double,
@@ -150,18 +154,18 @@ pub(super) fn plain_type(f: &FieldDescriptorProto) -> Type {
         ProtoType::TYPE_SFIXED64 => Scalar::Sfixed64,
         ProtoType::TYPE_SINT32 => Scalar::Sint32,
         ProtoType::TYPE_SINT64 => Scalar::Sint64,
-        ProtoType::TYPE_GROUP => return Type::Group(name),
-        ProtoType::TYPE_MESSAGE => return Type::Message(name),
-        ProtoType::TYPE_ENUM => return Type::Enum(name),
+        ProtoType::TYPE_GROUP => return FieldType::Group(name),
+        ProtoType::TYPE_MESSAGE => return FieldType::Message(name),
+        ProtoType::TYPE_ENUM => return FieldType::Enum(name),
     };
-    Type::Scalar(scalar)
+    FieldType::Scalar(scalar)
 }
 
 /// Builds the module's view of one file.
-pub(super) struct Builder<'b> {
+pub(super) struct ModuleBuilder<'b> {
     pub(super) module: &'b mut Module,
     pub(super) positions: &'b Positions,
-    pub(super) entries: &'b HashMap<String, (Type, Type)>,
+    pub(super) entries: &'b HashMap<String, (FieldType, FieldType)>,
     proto3: bool,
     pub(super) package: &'b str,
     pub(super) file_at: Location,
@@ -169,7 +173,7 @@ pub(super) struct Builder<'b> {
     pub(super) duplicates: &'b mut Vec<Diagnostic>,
 }
 
-impl Builder<'_> {
+impl ModuleBuilder<'_> {
     /// Whether `name` is not defined yet; records a duplicate otherwise.
     pub(super) fn first_definition(&mut self, name: &str, at: &Location) -> bool {
         let module = &self.module;
@@ -196,7 +200,7 @@ impl Builder<'_> {
     /// Where `key` is declared, else where its parent is, else the file.
     pub(super) fn at(&self, key: &str, parent: Option<&Location>) -> Location {
         self.positions
-            .at
+            .declarations
             .get(key)
             .or(parent)
             .unwrap_or(&self.file_at)
@@ -279,25 +283,25 @@ impl Builder<'_> {
             .map(str::to_owned);
         let label = match f.label() {
             ProtoLabel::LABEL_REPEATED => {
-                if let Type::Message(entry) = &ty
+                if let FieldType::Message(entry) = &ty
                     && let Some((k, v)) = self.entries.get(entry)
                 {
-                    ty = Type::Map(Box::new(k.clone()), Box::new(v.clone()));
-                    Label::Map
+                    ty = FieldType::Map(Box::new(k.clone()), Box::new(v.clone()));
+                    FieldLabel::Map
                 } else {
-                    Label::Repeated
+                    FieldLabel::Repeated
                 }
             }
-            ProtoLabel::LABEL_REQUIRED => Label::Required,
+            ProtoLabel::LABEL_REQUIRED => FieldLabel::Required,
             ProtoLabel::LABEL_OPTIONAL => {
                 let has_presence = !self.proto3
                     || f.proto3_optional()
                     || oneof.is_some()
-                    || matches!(ty, Type::Message(_) | Type::Group(_));
+                    || matches!(ty, FieldType::Message(_) | FieldType::Group(_));
                 if has_presence {
-                    Label::Optional
+                    FieldLabel::Optional
                 } else {
-                    Label::Implicit
+                    FieldLabel::Implicit
                 }
             }
         };
@@ -320,7 +324,7 @@ impl Builder<'_> {
         let values = e
             .value
             .iter()
-            .map(|v| Value {
+            .map(|v| EnumValue {
                 name: v.name().to_owned(),
                 number: v.number(),
                 deprecated: v.options.deprecated(),

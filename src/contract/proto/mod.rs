@@ -44,7 +44,7 @@ use std::path::Path;
 
 use super::{Change, ContractErrors, ContractFormat};
 use crate::source::diagnostic::Location;
-use compare::Cx;
+use compare::Comparison;
 pub use model::Module;
 
 pub use rules::RULES;
@@ -65,13 +65,13 @@ impl super::Differ for Protobuf {
         new: &Module,
         _options: &super::DiffOptions,
     ) -> Result<Vec<Change>, ContractErrors> {
-        let mut cx = Cx {
+        let mut comparison = Comparison {
             old,
             new,
             changes: Vec::new(),
         };
-        cx.compare();
-        Ok(cx.changes)
+        comparison.compare();
+        Ok(comparison.changes)
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::positions::ReservedAt;
+use super::positions::ReservedStatement;
 use super::rules;
 use crate::contract::Rule;
 use crate::source::diagnostic::Location;
@@ -58,16 +58,16 @@ pub(super) struct Lifecycle {
 }
 
 /// What messages and enums share: where they are and whether they are deprecated.
-pub(super) trait Declared {
+pub(super) trait Declaration {
     fn package(&self) -> &str;
     fn parent(&self) -> Option<&str>;
     fn at(&self) -> &Location;
     fn deprecated(&self) -> bool;
 }
 
-macro_rules! declared {
+macro_rules! impl_declaration {
     ($($t:ty),*) => {$(
-        impl Declared for $t {
+        impl Declaration for $t {
             fn package(&self) -> &str {
                 &self.package
             }
@@ -84,13 +84,13 @@ macro_rules! declared {
     )*};
 }
 
-declared!(Message, Enum);
+impl_declaration!(Message, Enum);
 
 pub(super) struct Field {
     pub(super) name: String,
     pub(super) number: i32,
-    pub(super) ty: Type,
-    pub(super) label: Label,
+    pub(super) ty: FieldType,
+    pub(super) label: FieldLabel,
     /// The oneof the field belongs to; not the synthetic one of a proto3 `optional` field.
     pub(super) oneof: Option<String>,
     pub(super) json_name: String,
@@ -100,7 +100,7 @@ pub(super) struct Field {
 
 /// A field's cardinality and presence.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Label {
+pub(super) enum FieldLabel {
     /// proto3 singular scalar: no presence, the zero value is not sent.
     Implicit,
     /// Explicit presence: proto2 `optional`, proto3 `optional`, messages, oneof members.
@@ -110,26 +110,26 @@ pub(super) enum Label {
     Map,
 }
 
-impl Label {
+impl FieldLabel {
     pub(super) fn cardinality(self) -> &'static str {
         match self {
-            Label::Implicit | Label::Optional => "singular",
-            Label::Required => "required",
-            Label::Repeated => "repeated",
-            Label::Map => "map",
+            FieldLabel::Implicit | FieldLabel::Optional => "singular",
+            FieldLabel::Required => "required",
+            FieldLabel::Repeated => "repeated",
+            FieldLabel::Map => "map",
         }
     }
 }
 
 /// A field's type, with message and enum names fully qualified.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(super) enum Type {
+pub(super) enum FieldType {
     Scalar(Scalar),
     Message(String),
     Enum(String),
     /// A proto2 group: a message with its own wire encoding.
     Group(String),
-    Map(Box<Type>, Box<Type>),
+    Map(Box<FieldType>, Box<FieldType>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -173,13 +173,13 @@ impl Scalar {
     }
 }
 
-impl std::fmt::Display for Type {
+impl std::fmt::Display for FieldType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Type::Scalar(s) => f.write_str(s.name()),
-            Type::Message(name) | Type::Enum(name) => f.write_str(name),
-            Type::Group(name) => write!(f, "group {name}"),
-            Type::Map(k, v) => write!(f, "map<{k}, {v}>"),
+            FieldType::Scalar(s) => f.write_str(s.name()),
+            FieldType::Message(name) | FieldType::Enum(name) => f.write_str(name),
+            FieldType::Group(name) => write!(f, "group {name}"),
+            FieldType::Map(k, v) => write!(f, "map<{k}, {v}>"),
         }
     }
 }
@@ -188,32 +188,32 @@ impl std::fmt::Display for Type {
 /// compatibility list: int32, uint32, int64, uint64 and bool; an enum with those integers (not
 /// bool) and other enums; sint32 and sint64; fixed32 and sfixed32; fixed64 and sfixed64; string
 /// and bytes; an embedded message and bytes. Map keys and values compare the same way.
-pub(super) fn wire_compatible(a: &Type, b: &Type) -> bool {
+pub(super) fn wire_compatible(a: &FieldType, b: &FieldType) -> bool {
     use Scalar::*;
-    fn varint(t: &Type) -> bool {
-        matches!(t, Type::Scalar(Int32 | Int64 | Uint32 | Uint64 | Bool))
+    fn varint(t: &FieldType) -> bool {
+        matches!(t, FieldType::Scalar(Int32 | Int64 | Uint32 | Uint64 | Bool))
     }
-    fn enum_int(t: &Type) -> bool {
+    fn enum_int(t: &FieldType) -> bool {
         matches!(
             t,
-            Type::Enum(_) | Type::Scalar(Int32 | Int64 | Uint32 | Uint64)
+            FieldType::Enum(_) | FieldType::Scalar(Int32 | Int64 | Uint32 | Uint64)
         )
     }
-    fn length_delimited(t: &Type) -> bool {
-        matches!(t, Type::Scalar(String | Bytes))
+    fn length_delimited(t: &FieldType) -> bool {
+        matches!(t, FieldType::Scalar(String | Bytes))
     }
     if a == b {
         return true;
     }
     match (a, b) {
-        (Type::Map(ka, va), Type::Map(kb, vb)) => {
+        (FieldType::Map(ka, va), FieldType::Map(kb, vb)) => {
             wire_compatible(ka, kb) && wire_compatible(va, vb)
         }
-        (Type::Scalar(Sint32 | Sint64), Type::Scalar(Sint32 | Sint64))
-        | (Type::Scalar(Fixed32 | Sfixed32), Type::Scalar(Fixed32 | Sfixed32))
-        | (Type::Scalar(Fixed64 | Sfixed64), Type::Scalar(Fixed64 | Sfixed64))
-        | (Type::Message(_), Type::Scalar(Bytes))
-        | (Type::Scalar(Bytes), Type::Message(_)) => true,
+        (FieldType::Scalar(Sint32 | Sint64), FieldType::Scalar(Sint32 | Sint64))
+        | (FieldType::Scalar(Fixed32 | Sfixed32), FieldType::Scalar(Fixed32 | Sfixed32))
+        | (FieldType::Scalar(Fixed64 | Sfixed64), FieldType::Scalar(Fixed64 | Sfixed64))
+        | (FieldType::Message(_), FieldType::Scalar(Bytes))
+        | (FieldType::Scalar(Bytes), FieldType::Message(_)) => true,
         _ => {
             (varint(a) && varint(b))
                 || (enum_int(a) && enum_int(b))
@@ -228,7 +228,7 @@ pub(super) struct Reserved {
     /// Inclusive ranges.
     pub(super) numbers: Vec<(i64, i64)>,
     pub(super) names: BTreeSet<String>,
-    pub(super) statements: Vec<ReservedAt>,
+    pub(super) statements: Vec<ReservedStatement>,
 }
 
 impl Reserved {
@@ -252,11 +252,11 @@ pub(super) struct Enum {
     pub(super) parent: Option<String>,
     pub(super) at: Location,
     pub(super) deprecated: bool,
-    pub(super) values: Vec<Value>,
+    pub(super) values: Vec<EnumValue>,
     pub(super) reserved: Reserved,
 }
 
-pub(super) struct Value {
+pub(super) struct EnumValue {
     pub(super) name: String,
     pub(super) number: i32,
     pub(super) deprecated: bool,
@@ -280,7 +280,7 @@ pub(super) struct Rpc {
 }
 
 impl Rpc {
-    pub(super) fn kind(&self) -> &'static str {
+    pub(super) fn streaming(&self) -> &'static str {
         match (self.client_streaming, self.server_streaming) {
             (false, false) => "unary",
             (true, false) => "client streaming",

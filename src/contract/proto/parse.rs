@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use protobuf::descriptor::FileDescriptorProto;
 
-use super::positions::{Kind, scan, tokens};
+use super::positions::{TokenKind, scan, tokens};
 use crate::contract::{self, ContractErrors, contract_files, io_reason};
 use crate::source::diagnostic::{Code, Diagnostic, Location};
 
@@ -29,22 +29,22 @@ pub(super) const BUILT_IN: &[&str] = &[
 ];
 
 /// The `.proto` files of one side, read and checked for syntax, with the files they import.
-pub(super) struct Sources {
+pub(super) struct ProtoFiles {
     /// The include root: the directory, or a file's parent.
     pub(super) root: PathBuf,
     /// Import path (relative to the root, `/`-separated) → file.
-    pub(super) files: BTreeMap<String, Source>,
+    pub(super) files: BTreeMap<String, ProtoFile>,
     /// The import paths the contract consists of: a directory's files, or the one file.
     pub(super) inputs: Vec<String>,
 }
 
-pub(super) struct Source {
+pub(super) struct ProtoFile {
     pub(super) display: Arc<str>,
     pub(super) text: String,
 }
 
-impl Sources {
-    pub(super) fn read(path: &Path) -> Result<Sources, ContractErrors> {
+impl ProtoFiles {
+    pub(super) fn read(path: &Path) -> Result<ProtoFiles, ContractErrors> {
         let listed = contract_files(path)?;
         let is_dir = path.is_dir();
         let root = if is_dir {
@@ -76,7 +76,7 @@ impl Sources {
             )
             .into());
         }
-        let mut sources = Sources {
+        let mut sources = ProtoFiles {
             root,
             files: BTreeMap::new(),
             inputs: inputs.iter().map(|(rel, _)| rel.clone()).collect(),
@@ -133,7 +133,7 @@ impl Sources {
                 }
             }
             imports.insert(rel.clone(), file_imports);
-            sources.files.insert(rel, Source { display, text });
+            sources.files.insert(rel, ProtoFile { display, text });
         }
         // The parser recurses through imports without a guard: a cycle would overflow its stack.
         if errors.is_empty()
@@ -199,7 +199,7 @@ impl Sources {
         let name = reason.split('`').nth(1).unwrap_or("");
         let at = tokens(&source.text)
             .into_iter()
-            .find(|t| t.kind == Kind::Word && !name.is_empty() && t.text == name)
+            .find(|t| t.kind == TokenKind::Word && !name.is_empty() && t.text == name)
             .map_or(Location::new(source.display.clone(), 0, 0), |t| {
                 Location::new(source.display.clone(), t.line, t.column)
             });

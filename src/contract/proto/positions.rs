@@ -8,18 +8,18 @@ use super::from_descriptors::qualify;
 use crate::source::diagnostic::Location;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Kind {
+pub(super) enum TokenKind {
     /// An identifier, possibly dotted (`google.protobuf.Timestamp`).
     Word,
     Number,
     /// A string literal, with its quotes.
-    Str,
-    Punct,
+    StringLiteral,
+    Punctuation,
 }
 
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Token<'t> {
-    pub(super) kind: Kind,
+    pub(super) kind: TokenKind,
     pub(super) text: &'t str,
     /// 1-based; the column counts characters.
     pub(super) line: u32,
@@ -106,7 +106,7 @@ pub(super) fn tokens(text: &str) -> Vec<Token<'_>> {
                     _ => break,
                 }
             }
-            Kind::Word
+            TokenKind::Word
         } else if c.is_ascii_digit()
             || (c == '.' && cur.peek(0).is_some_and(|d| d.is_ascii_digit()))
         {
@@ -118,7 +118,7 @@ pub(super) fn tokens(text: &str) -> Vec<Token<'_>> {
                     cur.bump();
                 }
             }
-            Kind::Number
+            TokenKind::Number
         } else if c == '"' || c == '\'' {
             loop {
                 match cur.peek(0) {
@@ -137,9 +137,9 @@ pub(super) fn tokens(text: &str) -> Vec<Token<'_>> {
                     }
                 }
             }
-            Kind::Str
+            TokenKind::StringLiteral
         } else {
-            Kind::Punct
+            TokenKind::Punctuation
         };
         out.push(Token {
             kind,
@@ -173,9 +173,9 @@ pub(super) fn parse_int(s: &str) -> Option<i64> {
 pub(super) struct Positions {
     /// `pkg.Message`, `pkg.Message.field`, `pkg.Enum`, `pkg.Enum.VALUE`, `pkg.Service`,
     /// `pkg.Service/Rpc` → the first token of the declaration (an enum value's name).
-    pub(super) at: HashMap<String, Location>,
+    pub(super) declarations: HashMap<String, Location>,
     /// Message or enum → its `reserved` statements.
-    pub(super) reserved: HashMap<String, Vec<ReservedAt>>,
+    pub(super) reserved: HashMap<String, Vec<ReservedStatement>>,
     pub(super) package: Option<Location>,
     /// Import paths, at their string literal.
     pub(super) imports: Vec<(String, Location)>,
@@ -183,7 +183,7 @@ pub(super) struct Positions {
 
 /// One `reserved` statement: the numbers it reserves (inclusive ranges).
 #[derive(Clone, Debug)]
-pub(super) struct ReservedAt {
+pub(super) struct ReservedStatement {
     pub(super) ranges: Vec<(i64, i64)>,
     pub(super) at: Location,
 }
@@ -201,31 +201,31 @@ pub(super) enum Scope {
 /// to have parsed, and anything not understood is skipped.
 pub(super) fn scan(text: &str, package: &str, file: Arc<str>) -> Positions {
     let mut scanner = Scanner {
-        toks: tokens(text),
+        tokens: tokens(text),
         i: 0,
         file,
-        out: Positions::default(),
+        positions: Positions::default(),
     };
     scanner.block(Scope::File, package, 0);
-    scanner.out
+    scanner.positions
 }
 
 pub(super) struct Scanner<'t> {
-    pub(super) toks: Vec<Token<'t>>,
+    pub(super) tokens: Vec<Token<'t>>,
     pub(super) i: usize,
     pub(super) file: Arc<str>,
-    pub(super) out: Positions,
+    pub(super) positions: Positions,
 }
 
 impl Scanner<'_> {
     pub(super) fn text(&self, i: usize) -> Option<&str> {
-        self.toks.get(i).map(|t| t.text)
+        self.tokens.get(i).map(|t| t.text)
     }
 
     pub(super) fn word(&self, i: usize) -> Option<&str> {
-        self.toks
+        self.tokens
             .get(i)
-            .filter(|t| t.kind == Kind::Word)
+            .filter(|t| t.kind == TokenKind::Word)
             .map(|t| t.text)
     }
 
@@ -235,13 +235,17 @@ impl Scanner<'_> {
 
     pub(super) fn record(&mut self, key: String, t: &Token<'_>) {
         let at = self.location(t);
-        self.out.at.entry(key).or_insert(at);
+        self.positions.declarations.entry(key).or_insert(at);
     }
 
     /// The statements of a block, up to and including its `}`.
     pub(super) fn block(&mut self, scope: Scope, path: &str, depth: usize) {
-        while let Some(t) = self.toks.get(self.i).copied() {
-            let keyword = if t.kind == Kind::Word { t.text } else { "" };
+        while let Some(t) = self.tokens.get(self.i).copied() {
+            let keyword = if t.kind == TokenKind::Word {
+                t.text
+            } else {
+                ""
+            };
             let opens_block = self.word(self.i + 1).is_some() && self.text(self.i + 2) == Some("{");
             match keyword {
                 _ if t.text == "}" => {
@@ -275,19 +279,25 @@ impl Scanner<'_> {
                     self.nested(Scope::Oneof, path, depth);
                 }
                 "package" if scope == Scope::File => {
-                    self.out.package = Some(self.location(&t));
+                    self.positions.package = Some(self.location(&t));
                     self.skip_statement();
                 }
                 "import" if scope == Scope::File => {
                     let mut j = self.i + 1;
-                    while let Some(tok) = self.toks.get(j)
-                        && tok.kind == Kind::Word
+                    while let Some(tok) = self.tokens.get(j)
+                        && tok.kind == TokenKind::Word
                     {
                         j += 1; // `public`, `weak`
                     }
-                    if let Some(tok) = self.toks.get(j).filter(|t| t.kind == Kind::Str) {
+                    if let Some(tok) = self
+                        .tokens
+                        .get(j)
+                        .filter(|t| t.kind == TokenKind::StringLiteral)
+                    {
                         let at = self.location(tok);
-                        self.out.imports.push((unquote(tok.text).to_owned(), at));
+                        self.positions
+                            .imports
+                            .push((unquote(tok.text).to_owned(), at));
                     }
                     self.skip_statement();
                 }
@@ -303,11 +313,13 @@ impl Scanner<'_> {
                 }
                 "option" | "syntax" | "edition" | "extensions" | "extend" | "import"
                 | "package" | "reserved" => self.skip_statement(),
-                _ if scope == Scope::Enum && t.kind == Kind::Word => {
+                _ if scope == Scope::Enum && t.kind == TokenKind::Word => {
                     self.record(qualify(path, t.text), &t);
                     self.skip_statement();
                 }
-                _ if matches!(scope, Scope::Message | Scope::Oneof) && t.kind == Kind::Word => {
+                _ if matches!(scope, Scope::Message | Scope::Oneof)
+                    && t.kind == TokenKind::Word =>
+                {
                     self.field(path, depth);
                 }
                 _ => self.skip_statement(),
@@ -328,7 +340,7 @@ impl Scanner<'_> {
     /// A field: `[label] type name = number [options];`, `map<K, V> name = number;` or a
     /// proto2 `group`.
     pub(super) fn field(&mut self, path: &str, depth: usize) {
-        let start = self.toks[self.i];
+        let start = self.tokens[self.i];
         let mut j = self.i;
         if matches!(self.text(j), Some("optional" | "repeated" | "required")) {
             j += 1;
@@ -376,11 +388,11 @@ impl Scanner<'_> {
         let mut ranges = Vec::new();
         let (mut pending, mut to, mut negative) = (None::<i64>, false, false);
         self.i += 1;
-        while let Some(t) = self.toks.get(self.i).copied()
+        while let Some(t) = self.tokens.get(self.i).copied()
             && !matches!(t.text, ";" | "}")
         {
             match (t.kind, t.text) {
-                (Kind::Number, _) => {
+                (TokenKind::Number, _) => {
                     if let Some(n) = parse_int(t.text) {
                         let n = if negative { -n } else { n };
                         if to {
@@ -394,14 +406,14 @@ impl Scanner<'_> {
                     to = false;
                     negative = false;
                 }
-                (Kind::Word, "to") => to = true,
-                (Kind::Word, "max") => {
+                (TokenKind::Word, "to") => to = true,
+                (TokenKind::Word, "max") => {
                     if let Some(lo) = pending.take() {
                         ranges.push((lo, i64::MAX));
                     }
                     to = false;
                 }
-                (Kind::Punct, "-") => negative = true,
+                (TokenKind::Punctuation, "-") => negative = true,
                 _ => {}
             }
             self.i += 1;
@@ -413,11 +425,11 @@ impl Scanner<'_> {
             self.i += 1;
         }
         let at = self.location(start);
-        self.out
+        self.positions
             .reserved
             .entry(path.to_owned())
             .or_default()
-            .push(ReservedAt { ranges, at });
+            .push(ReservedStatement { ranges, at });
     }
 
     /// Skip to the end of a statement: a `;` or a `{ ... }` block at this level. Stops before
@@ -425,7 +437,7 @@ impl Scanner<'_> {
     pub(super) fn skip_statement(&mut self) {
         let start = self.i;
         let mut depth = 0usize;
-        while let Some(t) = self.toks.get(self.i) {
+        while let Some(t) = self.tokens.get(self.i) {
             match t.text {
                 "{" | "[" | "(" => depth += 1,
                 "}" | "]" | ")" => {

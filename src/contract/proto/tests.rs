@@ -1,8 +1,8 @@
 use std::path::Path;
 
-use super::model::{Scalar, Type, wire_compatible};
+use super::model::{FieldType, Scalar, wire_compatible};
 use super::parse::syntax_error;
-use super::positions::{Kind, parse_int, scan, tokens};
+use super::positions::{TokenKind, parse_int, scan, tokens};
 use super::{Protobuf, rules};
 use crate::contract::{ContractErrors, Diff, Rule};
 use crate::source::diagnostic::Code;
@@ -12,8 +12,8 @@ fn diff_paths(old: &Path, new: &Path) -> Result<Diff, ContractErrors> {
     crate::contract::diff_as::<Protobuf>(old, new, &crate::contract::DiffOptions::new(today))
 }
 
-fn scalar(s: Scalar) -> Type {
-    Type::Scalar(s)
+fn scalar(s: Scalar) -> FieldType {
+    FieldType::Scalar(s)
 }
 
 #[test]
@@ -28,12 +28,12 @@ fn wire_compatibility_follows_the_language_guide() {
         (scalar(Fixed32), scalar(Sfixed32)),
         (scalar(Fixed64), scalar(Sfixed64)),
         (scalar(String), scalar(Bytes)),
-        (Type::Enum("a.E".into()), scalar(Int32)),
-        (Type::Enum("a.E".into()), Type::Enum("a.F".into())),
-        (Type::Message("a.M".into()), scalar(Bytes)),
+        (FieldType::Enum("a.E".into()), scalar(Int32)),
+        (FieldType::Enum("a.E".into()), FieldType::Enum("a.F".into())),
+        (FieldType::Message("a.M".into()), scalar(Bytes)),
         (
-            Type::Map(Box::new(scalar(String)), Box::new(scalar(Int32))),
-            Type::Map(Box::new(scalar(String)), Box::new(scalar(Int64))),
+            FieldType::Map(Box::new(scalar(String)), Box::new(scalar(Int32))),
+            FieldType::Map(Box::new(scalar(String)), Box::new(scalar(Int64))),
         ),
     ];
     for (a, b) in &compatible {
@@ -47,14 +47,20 @@ fn wire_compatibility_follows_the_language_guide() {
         (scalar(Fixed32), scalar(Float)),
         (scalar(Fixed32), scalar(Fixed64)),
         (scalar(Double), scalar(Float)),
-        (Type::Enum("a.E".into()), scalar(Bool)),
-        (Type::Enum("a.E".into()), scalar(Sint32)),
-        (Type::Message("a.M".into()), scalar(String)),
-        (Type::Message("a.M".into()), Type::Message("a.N".into())),
-        (Type::Message("a.M".into()), Type::Group("a.M".into())),
+        (FieldType::Enum("a.E".into()), scalar(Bool)),
+        (FieldType::Enum("a.E".into()), scalar(Sint32)),
+        (FieldType::Message("a.M".into()), scalar(String)),
         (
-            Type::Map(Box::new(scalar(String)), Box::new(scalar(Int32))),
-            Type::Map(Box::new(scalar(Int32)), Box::new(scalar(Int32))),
+            FieldType::Message("a.M".into()),
+            FieldType::Message("a.N".into()),
+        ),
+        (
+            FieldType::Message("a.M".into()),
+            FieldType::Group("a.M".into()),
+        ),
+        (
+            FieldType::Map(Box::new(scalar(String)), Box::new(scalar(Int32))),
+            FieldType::Map(Box::new(scalar(Int32)), Box::new(scalar(Int32))),
         ),
     ];
     for (a, b) in &incompatible {
@@ -66,8 +72,8 @@ fn wire_compatibility_follows_the_language_guide() {
 #[test]
 fn tokens_skip_comments_and_count_characters() {
     let text = "// note: message Fake {}\nmessage Stock /* x { */ {\n  option (n) = \"café\"; }\n";
-    let toks = tokens(text);
-    let texts: Vec<&str> = toks.iter().map(|t| t.text).collect();
+    let found = tokens(text);
+    let texts: Vec<&str> = found.iter().map(|t| t.text).collect();
     assert_eq!(
         texts,
         [
@@ -85,14 +91,14 @@ fn tokens_skip_comments_and_count_characters() {
         ]
     );
     // Columns count characters, not bytes: `;` follows the 6-character string at 16.
-    let semi = toks.iter().find(|t| t.text == ";").unwrap();
+    let semi = found.iter().find(|t| t.text == ";").unwrap();
     assert_eq!((semi.line, semi.column), (3, 22));
-    let toks = tokens("option (a) = \"x;\\\"y\"; .5e-3 0x1F google.protobuf.Any");
-    let kinds: Vec<(Kind, &str)> = toks.iter().map(|t| (t.kind, t.text)).collect();
-    assert!(kinds.contains(&(Kind::Str, "\"x;\\\"y\"")));
-    assert!(kinds.contains(&(Kind::Number, ".5e-3")));
-    assert!(kinds.contains(&(Kind::Number, "0x1F")));
-    assert!(kinds.contains(&(Kind::Word, "google.protobuf.Any")));
+    let found = tokens("option (a) = \"x;\\\"y\"; .5e-3 0x1F google.protobuf.Any");
+    let kinds: Vec<(TokenKind, &str)> = found.iter().map(|t| (t.kind, t.text)).collect();
+    assert!(kinds.contains(&(TokenKind::StringLiteral, "\"x;\\\"y\"")));
+    assert!(kinds.contains(&(TokenKind::Number, ".5e-3")));
+    assert!(kinds.contains(&(TokenKind::Number, "0x1F")));
+    assert!(kinds.contains(&(TokenKind::Word, "google.protobuf.Any")));
     // Unterminated literals and comments end the text without a panic.
     assert_eq!(tokens("'abc").len(), 1);
     assert!(tokens("/* never closed").is_empty());
@@ -122,7 +128,7 @@ message StockLevel {
   optional group Legacy = 11 {
     int32 level = 1;
   }
-  enum Kind {
+  enum TokenKind {
     KIND_UNSPECIFIED = 0;
     KIND_BULK = 1 [deprecated = true];
     reserved 2 to max;
@@ -141,7 +147,10 @@ service InventoryService {
 fn scan_finds_every_declaration() {
     let p = scan(SAMPLE, "inventory.v1", "inv.proto".into());
     let line = |key: &str| {
-        let at = p.at.get(key).unwrap_or_else(|| panic!("{key} not found"));
+        let at = p
+            .declarations
+            .get(key)
+            .unwrap_or_else(|| panic!("{key} not found"));
         (at.line, at.column)
     };
     assert_eq!(p.package.as_ref().map(|l| l.line), Some(3));
@@ -158,18 +167,24 @@ fn scan_finds_every_declaration() {
     assert_eq!(line("inventory.v1.StockLevel.Manual.operator"), (18, 5));
     assert_eq!(line("inventory.v1.StockLevel.legacy"), (22, 3));
     assert_eq!(line("inventory.v1.StockLevel.Legacy.level"), (23, 5));
-    assert_eq!(line("inventory.v1.StockLevel.Kind"), (25, 3));
-    assert_eq!(line("inventory.v1.StockLevel.Kind.KIND_BULK"), (27, 5));
+    assert_eq!(line("inventory.v1.StockLevel.TokenKind"), (25, 3));
+    assert_eq!(line("inventory.v1.StockLevel.TokenKind.KIND_BULK"), (27, 5));
     assert_eq!(line("inventory.v1.InventoryService"), (32, 1));
     assert_eq!(line("inventory.v1.InventoryService/GetStock"), (33, 3));
     assert_eq!(line("inventory.v1.InventoryService/WatchStock"), (34, 3));
-    assert!(!p.at.contains_key("inventory.v1.StockLevel.source"));
-    assert!(!p.at.contains_key("inventory.v1.StockLevel.Kind.reserved"));
+    assert!(
+        !p.declarations
+            .contains_key("inventory.v1.StockLevel.source")
+    );
+    assert!(
+        !p.declarations
+            .contains_key("inventory.v1.StockLevel.TokenKind.reserved")
+    );
     let reserved = &p.reserved["inventory.v1.StockLevel"];
     assert_eq!(reserved[0].ranges, [(6, 6), (8, 10)]);
     assert_eq!(reserved[0].at.line, 20);
     assert!(reserved[1].ranges.is_empty());
-    let kind = &p.reserved["inventory.v1.StockLevel.Kind"];
+    let kind = &p.reserved["inventory.v1.StockLevel.TokenKind"];
     assert_eq!(kind[0].ranges, [(2, i64::MAX)]);
 }
 
