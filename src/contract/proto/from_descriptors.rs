@@ -10,13 +10,15 @@ use protobuf::descriptor::{
 
 use super::model::*;
 use super::parse::ProtoFiles;
-use super::positions::{Positions, scan};
+use super::positions::{MAX_NESTING, Positions, scan};
 use crate::contract::ContractErrors;
+use crate::source::boundary::Boundary;
 use crate::source::diagnostic::{Code, Diagnostic, Location};
 
 impl Module {
-    pub(super) fn load(path: &Path) -> Result<Module, ContractErrors> {
-        let sources = ProtoFiles::read(path)?;
+    /// Read, parse and model one side; imports may lead only where `boundary` allows.
+    pub(super) fn load(path: &Path, boundary: &Boundary) -> Result<Module, ContractErrors> {
+        let sources = ProtoFiles::read(path, boundary)?;
         let descriptors = sources.parse()?;
         Module::build(&sources, &descriptors)
     }
@@ -36,7 +38,7 @@ impl Module {
         for file in descriptors {
             let package = file.package();
             for m in &file.message_type {
-                collect_map_entries(&qualify(package, m.name()), m, &mut entries);
+                collect_map_entries(&qualify(package, m.name()), m, &mut entries, 0);
             }
         }
         let mut duplicates = Vec::new();
@@ -65,7 +67,7 @@ impl Module {
                 .entry(package.clone())
                 .or_insert(file_at);
             for m in &file.message_type {
-                builder.message(m, None);
+                builder.message(m, None, 0);
             }
             for e in &file.enum_type {
                 builder.enumeration(e, None);
@@ -116,11 +118,17 @@ pub(super) fn qualify(prefix: &str, name: &str) -> String {
     }
 }
 
+/// The key and value types of every map entry message in `m` and the messages nested in it.
+/// The walk stops at [`MAX_NESTING`] levels (files nested deeper are refused before parsing).
 pub(super) fn collect_map_entries(
     name: &str,
     m: &DescriptorProto,
     entries: &mut HashMap<String, (FieldType, FieldType)>,
+    depth: usize,
 ) {
+    if depth > MAX_NESTING {
+        return;
+    }
     if m.options.map_entry() {
         let find = |n: i32| {
             m.field
@@ -131,7 +139,7 @@ pub(super) fn collect_map_entries(
         entries.insert(name.to_owned(), (find(1), find(2)));
     }
     for nested in &m.nested_type {
-        collect_map_entries(&qualify(name, nested.name()), nested, entries);
+        collect_map_entries(&qualify(name, nested.name()), nested, entries, depth + 1);
     }
 }
 
@@ -225,9 +233,11 @@ impl ModuleBuilder<'_> {
         }
     }
 
-    pub(super) fn message(&mut self, m: &DescriptorProto, parent: Option<&str>) {
+    /// Add message `m` and the messages and enums nested in it, `depth` levels down. The walk
+    /// stops at [`MAX_NESTING`] levels (files nested deeper are refused before parsing).
+    pub(super) fn message(&mut self, m: &DescriptorProto, parent: Option<&str>, depth: usize) {
         let name = qualify(parent.unwrap_or(self.package), m.name());
-        if m.options.map_entry() {
+        if m.options.map_entry() || depth > MAX_NESTING {
             return;
         }
         let parent_at = parent.and_then(|p| self.module.messages.get(p).map(|m| m.at.clone()));
@@ -262,7 +272,7 @@ impl ModuleBuilder<'_> {
             },
         );
         for nested in &m.nested_type {
-            self.message(nested, Some(&name));
+            self.message(nested, Some(&name), depth + 1);
         }
         for e in &m.enum_type {
             self.enumeration(e, Some(&name));

@@ -43,6 +43,7 @@ mod tests;
 use std::path::Path;
 
 use super::{Change, ContractErrors, ContractFormat};
+use crate::source::boundary::Boundary;
 use crate::source::diagnostic::Location;
 use compare::Comparison;
 pub use model::Module;
@@ -56,8 +57,8 @@ impl super::Differ for Protobuf {
     const FORMAT: ContractFormat = ContractFormat::Protobuf;
     type Contract = Module;
 
-    fn load(path: &Path, _options: &super::DiffOptions) -> Result<Module, ContractErrors> {
-        Module::load(path)
+    fn load(path: &Path, options: &super::DiffOptions) -> Result<Module, ContractErrors> {
+        Module::load(path, &options.boundary)
     }
 
     fn compare(
@@ -76,9 +77,10 @@ impl super::Differ for Protobuf {
 }
 
 /// A deprecated rpc (or every rpc of a deprecated service) of a proto contract, for deprecation
-/// deprecations: its element (`pkg.Service/Rpc`) and where it is declared.
+/// deprecations: its element (`pkg.Service/Rpc`) and where it is declared. Imports are read
+/// wherever they lead: the caller names the contract in a model the user wrote.
 pub(crate) fn deprecated_rpcs(path: &Path) -> Result<Vec<(String, Location)>, ContractErrors> {
-    let module = Module::load(path)?;
+    let module = Module::load(path, &Boundary::unrestricted())?;
     let mut out = Vec::new();
     for (service_name, service) in &module.services {
         for (rpc_name, rpc) in &service.rpcs {

@@ -1,15 +1,17 @@
 //! Loading: reading a side's `.proto` files and the files they import, checking their syntax, and
 //! parsing them into descriptors with protobuf-parse.
 
+use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Once};
 
 use protobuf::descriptor::FileDescriptorProto;
 
-use super::positions::{TokenKind, scan, tokens};
+use super::positions::{MAX_NESTING, TokenKind, first_too_deep, scan, tokens};
 use crate::contract::{self, ContractErrors, contract_files, io_reason};
+use crate::source::boundary::Boundary;
 use crate::source::diagnostic::{Code, Diagnostic, Location};
 
 /// Files the protobuf parser provides itself when they are imported.
@@ -44,7 +46,9 @@ pub(super) struct ProtoFile {
 }
 
 impl ProtoFiles {
-    pub(super) fn read(path: &Path) -> Result<ProtoFiles, ContractErrors> {
+    /// Read the files of `path` and the files they import; imports may lead only where
+    /// `boundary` allows.
+    pub(super) fn read(path: &Path, boundary: &Boundary) -> Result<ProtoFiles, ContractErrors> {
         let listed = contract_files(path)?;
         let is_dir = path.is_dir();
         let root = if is_dir {
@@ -106,6 +110,17 @@ impl ProtoFiles {
                     continue;
                 }
             };
+            // The parser recurses once per nesting level: refuse what would overflow its stack.
+            if let Some((line, column)) = first_too_deep(&text) {
+                errors.push(Diagnostic::error(
+                    Code::Syntax,
+                    Location::new(display, line, column),
+                    format!(
+                        "nested more than {MAX_NESTING} levels deep (messages, or brackets in option values): not read"
+                    ),
+                ));
+                continue;
+            }
             if let Err(e) = protobuf_parse::pure::parse_dependencies(&text) {
                 errors.push(syntax_error(
                     &display,
@@ -116,9 +131,33 @@ impl ProtoFiles {
                 ));
                 continue;
             }
-            let file_imports = scan(&text, "", display.clone()).imports;
+            let positions = scan(&text, "", display.clone());
+            // The parser panics on a name declared twice in one file: say where instead.
+            for duplicate in &positions.duplicates {
+                errors.push(
+                    Diagnostic::error(
+                        Code::DuplicateId,
+                        duplicate.again.clone(),
+                        format!("`{}` is already defined", duplicate.name),
+                    )
+                    .with_related(duplicate.first.clone(), "first defined here"),
+                );
+            }
+            if !positions.duplicates.is_empty() {
+                continue;
+            }
+            let file_imports = positions.imports;
             for (import, at) in &file_imports {
                 let on_disk = sources.root.join(import);
+                // An import is a path written inside a file the run does not trust.
+                if let Err(refused) = boundary.check(&on_disk) {
+                    errors.push(Diagnostic::error(
+                        Code::Io,
+                        at.clone(),
+                        format!("import `{import}`: {refused}"),
+                    ));
+                    continue;
+                }
                 if on_disk.is_file() {
                     queue.push((import.clone(), on_disk));
                 } else if !BUILT_IN.contains(&import.as_str()) {
@@ -162,17 +201,29 @@ impl ProtoFiles {
         for rel in &self.inputs {
             parser.input(root.join(rel));
         }
-        // The parser is documented as having no stable API and unwraps in places; a panic in it
-        // must become a diagnostic, not end the run.
-        match std::panic::catch_unwind(AssertUnwindSafe(|| parser.parse_and_typecheck())) {
+        // The parser is documented as having no stable API and unwraps in places (duplicate
+        // names are caught before it runs, but others may remain); a panic in it must become a
+        // diagnostic, not end the run or print a backtrace.
+        match quietly(|| parser.parse_and_typecheck()) {
             Ok(Ok(parsed)) => Ok(parsed.file_descriptors),
             Ok(Err(e)) => Err(self.semantic_error(&root, &e).into()),
-            Err(_) => Err(Diagnostic::error(
-                Code::Syntax,
-                Location::new(contract::display(&self.root), 0, 0),
-                "the protobuf parser failed on these files",
-            )
-            .into()),
+            Err(_) => {
+                let (at, files) = match self.inputs.as_slice() {
+                    [one] => (
+                        self.files
+                            .get(one)
+                            .map_or_else(|| contract::display(&self.root), |f| f.display.clone()),
+                        "this file",
+                    ),
+                    _ => (contract::display(&self.root), "these files"),
+                };
+                Err(Diagnostic::error(
+                    Code::Syntax,
+                    Location::new(at, 0, 0),
+                    format!("the protobuf parser failed on {files} (an internal error of protobuf-parse)"),
+                )
+                .into())
+            }
         }
     }
 
@@ -234,52 +285,96 @@ pub(super) fn import_path(root: &Path, file: &Path) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join("/"))
 }
 
-/// The first import cycle among the files, reported at the import that closes it.
+/// Run `f`, which may panic inside a dependency, without printing that panic: the caller turns
+/// it into a diagnostic.
+///
+/// The panic hook is process-wide, so it is not swapped for the call (another thread's panic
+/// in that window would go unreported, and two threads could restore each other's hooks).
+/// Instead a hook is installed once that stays silent only on a thread inside `quietly` and
+/// hands every other panic to the hook it replaced.
+fn quietly<T>(f: impl FnOnce() -> T) -> std::thread::Result<T> {
+    thread_local! {
+        static QUIET: Cell<bool> = const { Cell::new(false) };
+    }
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    let was_quiet = QUIET.with(|q| q.replace(true));
+    let result = std::panic::catch_unwind(AssertUnwindSafe(f));
+    QUIET.with(|q| q.set(was_quiet));
+    result
+}
+
+/// How long a chain of imports may be (a imports b imports c ...). protobuf-parse follows
+/// imports by recursion, and so does the cycle check; real modules stay under a dozen.
+pub(super) const MAX_IMPORT_DEPTH: usize = 100;
+
+/// The first import cycle among the files, reported at the import that closes it, or the first
+/// import chain longer than [`MAX_IMPORT_DEPTH`] files, reported at the import that exceeds it.
 pub(super) fn import_cycle(
     imports: &BTreeMap<String, Vec<(String, Location)>>,
 ) -> Option<Diagnostic> {
     #[derive(Clone, Copy, PartialEq)]
     enum Mark {
         Visiting,
-        Done,
+        /// Visited: the length of the longest import chain from the file, the file included.
+        Done(usize),
     }
+    /// Recursion is bounded: a call is made only while the chain on `stack` is shorter than
+    /// the limit.
     fn visit<'a>(
         file: &'a str,
         imports: &'a BTreeMap<String, Vec<(String, Location)>>,
         marks: &mut HashMap<&'a str, Mark>,
         stack: &mut Vec<&'a str>,
-    ) -> Option<Diagnostic> {
+    ) -> Result<usize, Diagnostic> {
         marks.insert(file, Mark::Visiting);
         stack.push(file);
+        let mut longest = 1;
         for (import, at) in imports.get(file).into_iter().flatten() {
-            match marks.get(import.as_str()) {
+            let below = match marks.get(import.as_str()) {
                 Some(Mark::Visiting) => {
                     let start = stack.iter().position(|f| *f == import).unwrap_or(0);
                     let mut cycle: Vec<&str> = stack[start..].to_vec();
                     cycle.push(import);
-                    return Some(Diagnostic::error(
+                    return Err(Diagnostic::error(
                         Code::InvalidValue,
                         at.clone(),
                         format!("import cycle: {}", cycle.join(" -> ")),
                     ));
                 }
-                Some(Mark::Done) => {}
-                None if imports.contains_key(import) => {
-                    if let Some(d) = visit(import, imports, marks, stack) {
-                        return Some(d);
-                    }
+                Some(Mark::Done(length)) => *length,
+                None if imports.contains_key(import) && stack.len() < MAX_IMPORT_DEPTH => {
+                    visit(import, imports, marks, stack)?
                 }
-                None => {}
+                None if imports.contains_key(import) => MAX_IMPORT_DEPTH,
+                None => 0,
+            };
+            longest = longest.max(below + 1);
+            if stack.len() - 1 + longest > MAX_IMPORT_DEPTH {
+                return Err(Diagnostic::error(
+                    Code::InvalidValue,
+                    at.clone(),
+                    format!(
+                        "imports nest more than {MAX_IMPORT_DEPTH} files deep (through `{import}`): not read"
+                    ),
+                ));
             }
         }
         stack.pop();
-        marks.insert(file, Mark::Done);
-        None
+        marks.insert(file, Mark::Done(longest));
+        Ok(longest)
     }
     let mut marks = HashMap::new();
     for file in imports.keys() {
         if !marks.contains_key(file.as_str())
-            && let Some(d) = visit(file, imports, &mut marks, &mut Vec::new())
+            && let Err(d) = visit(file, imports, &mut marks, &mut Vec::new())
         {
             return Some(d);
         }

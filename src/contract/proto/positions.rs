@@ -179,6 +179,47 @@ pub(super) struct Positions {
     pub(super) package: Option<Location>,
     /// Import paths, at their string literal.
     pub(super) imports: Vec<(String, Location)>,
+    /// Names declared twice in one scope (two messages `W`, an enum value and a message of one
+    /// name, two rpcs of one service), in file order.
+    pub(super) duplicates: Vec<Duplicate>,
+}
+
+/// A name declared a second time in the scope that already has it.
+#[derive(Clone, Debug)]
+pub(super) struct Duplicate {
+    /// The name, qualified by the file's package and enclosing messages.
+    pub(super) name: String,
+    pub(super) first: Location,
+    pub(super) again: Location,
+}
+
+/// How deeply brackets may nest in a `.proto` file: messages inside messages, and the braces,
+/// brackets and parentheses of option values, counted together.
+///
+/// protobuf-parse recurses once per level without a bound (a debug build overflowed its 8 MiB
+/// main-thread stack at 1,000 nested messages; 200 still parsed), and so would our own walks, so
+/// a file deeper than this is refused before anything parses it. Real files stay under ten
+/// levels; protoc refuses deep nesting too ("Reached maximum recursion limit for nested
+/// messages"; 3.21 is reported to stop at 32 nested messages).
+pub(super) const MAX_NESTING: usize = 100;
+
+/// The first opening bracket (`{`, `[`, `(`) that is [`MAX_NESTING`] levels deep or more, as a
+/// line and column; brackets in strings and comments do not count.
+pub(super) fn first_too_deep(text: &str) -> Option<(u32, u32)> {
+    let mut depth = 0usize;
+    for token in tokens(text) {
+        match token.text {
+            "{" | "[" | "(" => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some((token.line, token.column));
+                }
+            }
+            "}" | "]" | ")" => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// One `reserved` statement: the numbers it reserves (inclusive ranges).
@@ -205,6 +246,7 @@ pub(super) fn scan(text: &str, package: &str, file: Arc<str>) -> Positions {
         i: 0,
         file,
         positions: Positions::default(),
+        symbols: HashMap::new(),
     };
     scanner.block(Scope::File, package, 0);
     scanner.positions
@@ -215,6 +257,9 @@ pub(super) struct Scanner<'t> {
     pub(super) i: usize,
     pub(super) file: Arc<str>,
     pub(super) positions: Positions,
+    /// Every name declared in a scope, keyed by scope and name as protobuf resolves them: an
+    /// enum's values belong to the scope the enum is in, an rpc to its service.
+    symbols: HashMap<String, Location>,
 }
 
 impl Scanner<'_> {
@@ -236,6 +281,22 @@ impl Scanner<'_> {
     pub(super) fn record(&mut self, key: String, t: &Token<'_>) {
         let at = self.location(t);
         self.positions.declarations.entry(key).or_insert(at);
+    }
+
+    /// A name declared in a scope (`symbol` is the scope and the name); a second declaration
+    /// of it is a duplicate.
+    fn declare(&mut self, symbol: String, t: &Token<'_>) {
+        let again = self.location(t);
+        match self.symbols.get(&symbol) {
+            Some(first) => self.positions.duplicates.push(Duplicate {
+                name: symbol,
+                first: first.clone(),
+                again,
+            }),
+            None => {
+                self.symbols.insert(symbol, again);
+            }
+        }
     }
 
     /// The statements of a block, up to and including its `}`.
@@ -260,6 +321,7 @@ impl Scanner<'_> {
                 {
                     let name = qualify(path, self.text(self.i + 1).unwrap_or(""));
                     self.record(name.clone(), &t);
+                    self.declare(name.clone(), &t);
                     self.i += 3;
                     let inner = if keyword == "message" {
                         Scope::Message
@@ -271,6 +333,7 @@ impl Scanner<'_> {
                 "service" if opens_block && scope == Scope::File => {
                     let name = qualify(path, self.text(self.i + 1).unwrap_or(""));
                     self.record(name.clone(), &t);
+                    self.declare(name.clone(), &t);
                     self.i += 3;
                     self.nested(Scope::Service, &name, depth);
                 }
@@ -307,7 +370,8 @@ impl Scanner<'_> {
                 "rpc" if scope == Scope::Service => {
                     if let Some(name) = self.word(self.i + 1) {
                         let key = format!("{path}/{name}");
-                        self.record(key, &t);
+                        self.record(key.clone(), &t);
+                        self.declare(key, &t);
                     }
                     self.skip_statement();
                 }
@@ -315,6 +379,9 @@ impl Scanner<'_> {
                 | "package" | "reserved" => self.skip_statement(),
                 _ if scope == Scope::Enum && t.kind == TokenKind::Word => {
                     self.record(qualify(path, t.text), &t);
+                    // Enum values are siblings of their enum (C++ scoping rules).
+                    let scope_of_enum = path.rsplit_once('.').map_or("", |(outer, _)| outer);
+                    self.declare(qualify(scope_of_enum, t.text), &t);
                     self.skip_statement();
                 }
                 _ if matches!(scope, Scope::Message | Scope::Oneof)
@@ -328,8 +395,9 @@ impl Scanner<'_> {
     }
 
     pub(super) fn nested(&mut self, scope: Scope, path: &str, depth: usize) {
-        // Deeper nesting than any real file: skip rather than recurse without bound.
-        if depth > 64 {
+        // Files nested deeper are refused before scanning (`first_too_deep`); skip rather than
+        // recurse without bound all the same.
+        if depth > MAX_NESTING {
             self.i -= 1;
             self.skip_statement();
         } else {
@@ -352,6 +420,7 @@ impl Scanner<'_> {
             self.record(qualify(path, &name.to_lowercase()), &start);
             let child = qualify(path, &name);
             self.record(child.clone(), &start);
+            self.declare(child.clone(), &start);
             let mut k = j + 2;
             while self.text(k).is_some_and(|t| !matches!(t, "{" | ";" | "}")) {
                 k += 1;
