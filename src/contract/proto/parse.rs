@@ -292,7 +292,7 @@ pub(super) fn import_path(root: &Path, file: &Path) -> Option<String> {
 /// in that window would go unreported, and two threads could restore each other's hooks).
 /// Instead a hook is installed once that stays silent only on a thread inside `quietly` and
 /// hands every other panic to the hook it replaced.
-fn quietly<T>(f: impl FnOnce() -> T) -> std::thread::Result<T> {
+pub(super) fn quietly<T>(f: impl FnOnce() -> T) -> std::thread::Result<T> {
     thread_local! {
         static QUIET: Cell<bool> = const { Cell::new(false) };
     }

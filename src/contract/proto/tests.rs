@@ -446,3 +446,10 @@ fn errors_are_diagnostics_not_panics() {
         (Code::Syntax, 2, 25)
     );
 }
+
+#[test]
+fn a_panic_run_quietly_is_returned_not_raised() {
+    let result = super::parse::quietly(|| -> u32 { panic!("inside a dependency") });
+    assert!(result.is_err());
+    assert_eq!(super::parse::quietly(|| 7).ok(), Some(7));
+}
