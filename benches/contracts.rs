@@ -1,7 +1,8 @@
 //! Benches of the CI gate: `diff` of two 5 MB OpenAPI documents (about 10,000 operations and 2,600
 //! schemas, with a hundred changes between them), and `check` / `skew` of a 20-component release
 //! against an environment of 10,000 services (a synthetic organisation of 25,000 components and
-//! 200,000 dependencies, its `production` state taken from the model).
+//! 200,000 dependencies, its `production` state taken from the model); and `diff` of a protobuf
+//! message of 100,000 fields.
 
 /// The allocator the `ripple` binary ships with, so that the figures are the binary's.
 #[global_allocator]
@@ -113,6 +114,50 @@ fn bench_diff(c: &mut Criterion) {
     group.finish();
 }
 
+/// Two versions of a `.proto` file with one message of `fields` fields; the new one drops the
+/// last field without reserving its number.
+fn protobuf_input() -> &'static DiffInput {
+    static INPUT: OnceLock<DiffInput> = OnceLock::new();
+    INPUT.get_or_init(|| {
+        let message = |fields: usize| {
+            let mut s = String::from("syntax = \"proto3\";\npackage big.v1;\nmessage Big {\n");
+            for i in 1..=fields {
+                let _ = writeln!(s, "  int32 field_{i} = {i};");
+            }
+            s.push_str("}\n");
+            s
+        };
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let old = dir.path().join("old.proto");
+        let new = dir.path().join("new.proto");
+        std::fs::write(&old, message(100_000)).expect("written");
+        std::fs::write(&new, message(99_999)).expect("written");
+        DiffInput {
+            _dir: dir,
+            old,
+            new,
+        }
+    })
+}
+
+fn bench_protobuf_diff(c: &mut Criterion) {
+    let mut group = c.benchmark_group("diff");
+    group.sampling_mode(SamplingMode::Flat);
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(10));
+    group.bench_function("protobuf-100k-fields", |b| {
+        let input = protobuf_input();
+        let options = ripple::contract::DiffOptions::new(jiff::civil::date(2026, 11, 30));
+        b.iter(|| {
+            let diff = ripple::contract::diff_paths(&input.old, &input.new, &options)
+                .expect("the protos diff");
+            assert_eq!(diff.breaking(), 1);
+            black_box(diff)
+        })
+    });
+    group.finish();
+}
+
 struct Org {
     graph: Graph,
     state: Deployments,
@@ -174,5 +219,5 @@ fn bench_gate(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_diff, bench_gate);
+criterion_group!(benches, bench_diff, bench_protobuf_diff, bench_gate);
 criterion_main!(benches);
