@@ -2,7 +2,9 @@
 //! schemas, with a hundred changes between them), and `check` / `skew` of a 20-component release
 //! against an environment of 10,000 services (a synthetic organisation of 25,000 components and
 //! 200,000 dependencies, its `production` state taken from the model); and `diff` of a protobuf
-//! message of 100,000 fields.
+//! message of 20,000 fields. (At 100,000 fields one diff takes minutes, nearly all of it in
+//! protobuf-parse's option resolver, which finds each field by a linear search of its message:
+//! quadratic in the fields of one message, and outside ripple.)
 
 /// The allocator the `ripple` binary ships with, so that the figures are the binary's.
 #[global_allocator]
@@ -130,8 +132,8 @@ fn protobuf_input() -> &'static DiffInput {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let old = dir.path().join("old.proto");
         let new = dir.path().join("new.proto");
-        std::fs::write(&old, message(100_000)).expect("written");
-        std::fs::write(&new, message(99_999)).expect("written");
+        std::fs::write(&old, message(20_000)).expect("written");
+        std::fs::write(&new, message(19_999)).expect("written");
         DiffInput {
             _dir: dir,
             old,
@@ -145,7 +147,7 @@ fn bench_protobuf_diff(c: &mut Criterion) {
     group.sampling_mode(SamplingMode::Flat);
     group.sample_size(10);
     group.measurement_time(Duration::from_secs(10));
-    group.bench_function("protobuf-100k-fields", |b| {
+    group.bench_function("protobuf-20k-fields", |b| {
         let input = protobuf_input();
         let options = ripple::contract::DiffOptions::new(jiff::civil::date(2026, 11, 30));
         b.iter(|| {

@@ -274,9 +274,14 @@ pub(crate) fn both<T>(
     match (old, new) {
         (Ok(a), Ok(b)) => Ok((a, b)),
         (a, b) => {
-            let mut errors = Vec::new();
+            let mut errors: Vec<Diagnostic> = Vec::new();
             for e in [a.err(), b.err()].into_iter().flatten() {
-                errors.extend(e.errors);
+                for d in e.errors {
+                    // Comparing a file with itself finds each of its errors twice.
+                    if !errors.contains(&d) {
+                        errors.push(d);
+                    }
+                }
             }
             Err(ContractErrors { errors })
         }
