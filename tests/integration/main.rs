@@ -1,5 +1,5 @@
 //! End-to-end tests: the `ripple` binary run on the fixtures, compared with expectations written
-//! from what the fixtures mean.
+//! from what the fixtures mean; and the benches' synthetic organisations (`synth`), loaded.
 
 mod contracts;
 mod deploy;
@@ -10,5 +10,6 @@ mod inputs;
 mod merge;
 mod robustness;
 mod summary;
+mod synth;
 mod util;
 mod validation;
