@@ -10,6 +10,9 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+#[path = "support/synth.rs"]
+mod synth;
+
 use std::fmt::Write as _;
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -20,7 +23,7 @@ use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
 use ripple::analyze::{check, skew};
 use ripple::load::load_text;
 use ripple::model::{Deployments, Graph, Kind};
-use ripple::synth::{OrgShape, fragment_json};
+use synth::{OrgShape, fragment_json};
 
 /// An OpenAPI document with `resources` resources, each with a collection and an item path, four
 /// operations and a schema of a dozen properties. `changed` resources differ in the new version:

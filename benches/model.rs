@@ -1,4 +1,4 @@
-//! Benches of the model pipeline on synthetic organisations ([`ripple::synth`]): loading a graph
+//! Benches of the model pipeline on synthetic organisations (`support/synth.rs`): loading a graph
 //! fragment, summarising the graph, exporting it as JSON, DOT and Mermaid, and cutting out the
 //! neighbourhood of a hub. Two scales: `realistic` (2,000 components, 15,000 dependencies, a large
 //! company) and `large` (100,000 components, 1,000,000 dependencies, a stress test).
@@ -11,6 +11,9 @@
 /// The allocator the `ripple` binary ships with, so that the figures are the binary's.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+#[path = "support/synth.rs"]
+mod synth;
 
 use std::hint::black_box;
 use std::sync::OnceLock;
@@ -25,7 +28,7 @@ use ripple::load::{fragment, load_text};
 use ripple::model::{ComponentIndex, DependencyDirection};
 use ripple::model::{Graph, Kind};
 use ripple::render::{dot, mermaid};
-use ripple::synth::{OrgShape, fragment_json};
+use synth::{OrgShape, fragment_json};
 
 struct Scale {
     name: &'static str,

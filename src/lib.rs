@@ -29,4 +29,3 @@ pub mod load;
 pub mod model;
 pub mod render;
 pub mod source;
-pub mod synth;

@@ -1,5 +1,5 @@
 //! End-to-end tests: the `ripple` binary run on the fixtures, compared with expectations written
-//! from what the fixtures mean.
+//! from what the fixtures mean; and the benches' synthetic organisations (`synth`), loaded.
 
 mod architecture;
 mod cli;
@@ -14,5 +14,6 @@ mod merge;
 mod record;
 mod robustness;
 mod summary;
+mod synth;
 mod util;
 mod validation;

@@ -1,4 +1,8 @@
-//! Synthetic organisations shaped like real ones, for benches, tests and demos.
+//! Synthetic organisations shaped like real ones, for the benches and the tests.
+//!
+//! This file is not part of the library: each bench includes it with
+//! `#[path = "support/synth.rs"] mod synth;` and the integration tests with
+//! `#[path = "../../benches/support/synth.rs"]`, so it sees only ripple's public API.
 //!
 //! [`fragment_json`] writes a graph fragment (the JSON of `docs/formats.md`) for an organisation of
 //! a given [`OrgShape`]: so many components, exactly so many dependencies, from a seed. The same
@@ -24,11 +28,18 @@
 //!   version and every environment satisfy; `consumes` edges list 1-3 operations in `uses`.
 //!   Every edge has one piece of evidence pointing at the source's `ripple.yaml`.
 //!
-//! This module only produces text: it does not build a [`Graph`](crate::model::Graph) itself (load
-//! the text with [`load_text`](crate::load::load_text), so the loader is exercised too) and it must
-//! never read files, the clock or any unseeded randomness.
+//! This module only produces text, through serde: it does not build a `ripple::model::Graph` itself
+//! (load the text with `ripple::load::load_text`, so the loader is exercised too) and it must never
+//! read files, the clock or any unseeded randomness.
 
-use crate::model::{DependencyKind, Kind, component_id};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io;
+
+use ripple::load::fragment::FORMAT_VERSION;
+use ripple::model::{DependencyKind, Kind, component_id};
+use serde::{Serialize, Serializer};
+use serde_json::ser::Formatter;
 
 /// The size of a synthetic organisation, and the seed that fixes everything else.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,13 +65,14 @@ impl OrgShape {
     }
 
     /// The same shape with another seed.
+    #[allow(dead_code, reason = "the tests use it, the benches do not")]
     pub fn with_seed(self, seed: u64) -> Self {
         OrgShape { seed, ..self }
     }
 }
 
 /// Fragment JSON text (the format in `docs/formats.md`, `"ripple": 1`) for an organisation of
-/// `shape`, ready for [`load_text`](crate::load::load_text) under a `.json` name. Nodes are sorted
+/// `shape`, ready for `ripple::load::load_text` under a `.json` name. Nodes are sorted
 /// by id and edges by (`from`, `to`, `kind`), as the format requires.
 ///
 /// Every API has exactly one provider when `shape.edges` is at least the number of APIs (a quarter
@@ -129,7 +141,7 @@ fn mix(mut z: u64) -> u64 {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Vocabulary. Every name is made of these and digits, so no JSON escaping is ever needed.
+// Vocabulary: every name is made of these words and digits.
 
 /// System names and the domain each belongs to.
 const SYSTEMS: [(&str, &str); 24] = [
@@ -1011,91 +1023,77 @@ impl Org {
             .collect();
         edges.sort_unstable();
         debug_assert!(edges.windows(2).all(|w| w[0] != w[1]));
+        // Strings that repeat on many edges are made once: each source's manifest, each kind's
+        // evidence rule, and the six operations of each (API type, resource).
+        let manifests: Vec<String> = self
+            .nodes
+            .iter()
+            .map(|node| format!("{}/ripple.yaml", node.repository.as_deref().unwrap_or("")))
+            .collect();
+        debug_assert!(
+            DependencyKind::ALL
+                .iter()
+                .enumerate()
+                .all(|(i, &k)| k as usize == i)
+        );
+        let rules = DependencyKind::ALL.map(|kind| format!("ripple-yaml.{}", kind.as_str()));
+        let operations: Vec<Vec<[String; 6]>> = (0..API_TYPES.len() as u8)
+            .map(|style| {
+                RESOURCES
+                    .iter()
+                    .map(|&resource| std::array::from_fn(|i| operation(style, resource, i)))
+                    .collect()
+            })
+            .collect();
 
-        let mut buf = String::with_capacity(n * 320 + edges.len() * 200 + 64);
-        buf.push_str("{\n  \"ripple\": 1,\n");
-        if !self.systems.is_empty() {
-            let mut systems: Vec<&System> = self.systems.iter().collect();
-            systems.sort_unstable_by(|a, b| a.name.cmp(&b.name));
-            buf.push_str("  \"systems\": {");
-            for (i, system) in systems.iter().enumerate() {
-                buf.push_str(if i == 0 { "\n    \"" } else { ",\n    \"" });
-                buf.push_str(&system.name);
-                buf.push_str("\": {\"owner\": \"");
-                buf.push_str(&self.teams[system.team as usize]);
-                buf.push_str("\", \"domain\": \"");
-                buf.push_str(system.domain);
-                buf.push_str("\", \"description\": \"Services of the ");
-                buf.push_str(&system.name);
-                buf.push_str(" system\"}");
-            }
-            buf.push_str("\n  },\n");
-        }
-        buf.push_str("  \"nodes\": [");
-        for (i, &ix) in order.iter().enumerate() {
-            buf.push_str(if i == 0 { "\n    " } else { ",\n    " });
-            self.push_node(&mut buf, &ids[ix as usize], &self.nodes[ix as usize]);
-        }
-        buf.push_str("\n  ],\n  \"edges\": [");
-        let mut line = 0;
-        for (i, &(from, to, kind)) in edges.iter().enumerate() {
-            buf.push_str(if i == 0 { "\n    " } else { ",\n    " });
-            // Evidence lines count up through the source's ripple.yaml.
-            line = if i > 0 && edges[i - 1].0 == from {
-                line + 2
-            } else {
-                12
-            };
-            let (from, to) = (order[from as usize], order[to as usize]);
-            let hash = mix(seed ^ (u64::from(from) << 32 | u64::from(to)) ^ kind as u64);
-            self.push_edge(
-                &mut buf,
-                (&ids[from as usize], &ids[to as usize]),
-                (&self.nodes[from as usize], &self.nodes[to as usize]),
-                kind,
-                line,
-                hash,
-            );
-        }
-        buf.push_str("\n  ]\n}\n");
-        buf
+        let fragment = WireFragment {
+            ripple: FORMAT_VERSION,
+            systems: self
+                .systems
+                .iter()
+                .map(|system| {
+                    let wire = WireSystem {
+                        owner: &self.teams[system.team as usize],
+                        domain: system.domain,
+                        description: format!("Services of the {} system", system.name),
+                    };
+                    (system.name.as_str(), wire)
+                })
+                .collect(),
+            nodes: Nodes {
+                org: self,
+                ids: &ids,
+                order: &order,
+            },
+            edges: Edges {
+                org: self,
+                ids: &ids,
+                order: &order,
+                edges: &edges,
+                seed,
+                manifests: &manifests,
+                rules: &rules,
+                operations: &operations,
+            },
+        };
+        let mut buf = Vec::with_capacity(n * 320 + edges.len() * 200 + 64);
+        let mut serializer =
+            serde_json::Serializer::with_formatter(&mut buf, OnePerLine::default());
+        fragment
+            .serialize(&mut serializer)
+            .expect("serialising into memory does not fail");
+        buf.push(b'\n');
+        String::from_utf8(buf).expect("serde_json writes UTF-8")
     }
 
-    fn push_node(&self, buf: &mut String, id: &str, node: &Node) {
-        buf.push_str("{\"id\":\"");
-        buf.push_str(id);
-        buf.push_str("\",\"kind\":\"");
-        buf.push_str(node.kind.as_str());
-        buf.push_str("\",\"name\":\"");
-        buf.push_str(&node.name);
-        buf.push('"');
-        push_field(buf, "owner", &self.teams[node.team as usize]);
+    fn wire_node<'a>(&'a self, id: &'a str, node: &'a Node) -> WireNode<'a> {
         let system = node.system.map(|s| &self.systems[s as usize]);
-        if let Some(system) = system {
-            push_field(buf, "system", &system.name);
-        }
-        if let Some(tier) = node.tier {
-            buf.push_str(",\"tier\":");
-            push_u32(buf, u32::from(tier));
-        }
-        let compliance = system.and_then(|s| s.compliance);
-        if let Some(set) = compliance
-            && matches!(node.kind, Kind::Service | Kind::Datastore)
-        {
-            push_list(buf, "compliance", COMPLIANCE[set as usize].iter().copied());
-        }
-        // Gateways, web frontends and BFFs are what users reach.
-        if node.kind == Kind::Service && node.extra < 3 {
-            buf.push_str(",\"user_facing\":true");
-        }
-        if matches!(node.kind, Kind::Service | Kind::Library)
-            && let Some(repository) = &node.repository
-        {
-            push_field(buf, "repository", repository);
-        }
-        if matches!(node.kind, Kind::Service | Kind::Api | Kind::Library) {
-            push_field(buf, "lifecycle", LIFECYCLES[node.lifecycle as usize]);
-        }
+        let compliance = match system.and_then(|s| s.compliance) {
+            Some(set) if matches!(node.kind, Kind::Service | Kind::Datastore) => {
+                COMPLIANCE[set as usize]
+            }
+            _ => &[],
+        };
         let detail = node.detail as usize;
         let kind_detail = match node.kind {
             Kind::Service => match ROLES[node.extra as usize] {
@@ -1110,150 +1108,297 @@ impl Org {
             Kind::Datastore => STORES[detail].1,
             Kind::Library => ECOSYSTEMS[detail],
         };
-        push_field(buf, "type", kind_detail);
-        if node.kind == Kind::Service {
-            push_list(buf, "tags", std::iter::once(LANGUAGES[detail]));
-        }
-        if let Some(v) = node.version {
-            buf.push_str(",\"version\":\"");
-            push_version(buf, v.major, v.minor, v.patch);
-            buf.push_str("\",\"environments\":{\"production\":\"");
-            push_version(buf, v.major, v.prod_minor, v.prod_patch);
-            buf.push_str("\",\"staging\":\"");
-            push_version(buf, v.major, v.minor, v.patch);
-            buf.push_str("\"}");
-        }
-        if node.kind == Kind::Api
-            && let Some(repository) = &node.repository
-        {
-            buf.push_str(",\"definition\":\"");
-            buf.push_str(repository);
-            buf.push_str("/api/");
-            buf.push_str(&node.name);
-            buf.push_str(match detail {
-                1 => ".proto",
-                2 => ".graphql",
-                _ => ".yaml",
-            });
-            buf.push('"');
-        }
-        buf.push('}');
-    }
-
-    fn push_edge(
-        &self,
-        buf: &mut String,
-        (from_id, to_id): (&str, &str),
-        (from, to): (&Node, &Node),
-        kind: DependencyKind,
-        line: u32,
-        hash: u64,
-    ) {
-        buf.push_str("{\"from\":\"");
-        buf.push_str(from_id);
-        buf.push_str("\",\"to\":\"");
-        buf.push_str(to_id);
-        buf.push_str("\",\"kind\":\"");
-        buf.push_str(kind.as_str());
-        buf.push('"');
-        if matches!(kind, DependencyKind::Consumes | DependencyKind::DependsOn)
-            && let Some(v) = to.version
-        {
-            // A floor at or below the production minor: production, staging and the repository
-            // version all satisfy it.
-            let floor = (hash % u64::from(v.prod_minor + 1)) as u32;
-            buf.push_str(",\"version\":\"");
-            if (hash >> 20) % 10 < 7 {
-                buf.push('^');
-                push_u32(buf, v.major);
-                buf.push('.');
-                push_u32(buf, floor);
+        WireNode {
+            id,
+            kind: node.kind,
+            name: &node.name,
+            owner: &self.teams[node.team as usize],
+            system: system.map(|s| s.name.as_str()),
+            tier: node.tier,
+            compliance,
+            // Gateways, web frontends and BFFs are what users reach.
+            user_facing: (node.kind == Kind::Service && node.extra < 3).then_some(true),
+            repository: node
+                .repository
+                .as_deref()
+                .filter(|_| matches!(node.kind, Kind::Service | Kind::Library)),
+            lifecycle: matches!(node.kind, Kind::Service | Kind::Api | Kind::Library)
+                .then(|| LIFECYCLES[node.lifecycle as usize]),
+            kind_detail,
+            tags: if node.kind == Kind::Service {
+                std::slice::from_ref(&LANGUAGES[detail])
             } else {
-                buf.push_str(">=");
-                push_u32(buf, v.major);
-                buf.push('.');
-                push_u32(buf, floor);
-                buf.push_str(", <");
-                push_u32(buf, v.major + 1);
+                &[]
+            },
+            version: node
+                .version
+                .map(|v| Shown(Version(v.major, v.minor, v.patch))),
+            environments: node.version.map(|v| Environments {
+                production: Shown(Version(v.major, v.prod_minor, v.prod_patch)),
+                staging: Shown(Version(v.major, v.minor, v.patch)),
+            }),
+            definition: match (node.kind, &node.repository) {
+                (Kind::Api, Some(repository)) => Some(Shown(Definition {
+                    repository,
+                    name: &node.name,
+                    extension: match detail {
+                        1 => ".proto",
+                        2 => ".graphql",
+                        _ => ".yaml",
+                    },
+                })),
+                _ => None,
+            },
+        }
+    }
+}
+
+impl Edges<'_> {
+    /// Edge `i` of the sorted edges, its evidence on line `line` of the source's manifest.
+    fn wire_edge(&self, i: usize, line: u32) -> WireEdge<'_> {
+        let (from, to, kind) = self.edges[i];
+        let (from, to) = (self.order[from as usize], self.order[to as usize]);
+        let hash = mix(self.seed ^ (u64::from(from) << 32 | u64::from(to)) ^ kind as u64);
+        let (from, to) = (from as usize, to as usize);
+        let target = &self.org.nodes[to];
+        let version = match target.version {
+            Some(v) if matches!(kind, DependencyKind::Consumes | DependencyKind::DependsOn) => {
+                // A floor at or below the production minor: production, staging and the
+                // repository version all satisfy it.
+                Some(Shown(Requirement {
+                    major: v.major,
+                    floor: (hash % u64::from(v.prod_minor + 1)) as u32,
+                    caret: (hash >> 20) % 10 < 7,
+                }))
             }
-            buf.push('"');
-        }
-        if kind == DependencyKind::Consumes {
-            // 1-3 of the API's six operations, a window starting anywhere, in sorted order.
-            let count = 1 + (hash >> 32) % 3;
-            let start = (hash >> 40) % 6;
-            let mut ops: Vec<u64> = (0..count).map(|j| (start + j) % 6).collect();
-            ops.sort_unstable();
-            buf.push_str(",\"uses\":[");
-            for (i, &op) in ops.iter().enumerate() {
-                if i > 0 {
-                    buf.push(',');
-                }
-                buf.push('"');
-                push_operation(buf, to.detail, RESOURCES[to.extra as usize], op as usize);
-                buf.push('"');
+            _ => None,
+        };
+        // 1-3 of the API's six operations, a window starting anywhere, in sorted order.
+        let uses = (kind == DependencyKind::Consumes).then(|| {
+            let count = (1 + (hash >> 32) % 3) as usize;
+            let start = ((hash >> 40) % 6) as u8;
+            let mut ops = [0u8; 3];
+            for (j, op) in ops.iter_mut().enumerate().take(count) {
+                *op = (start + j as u8) % 6;
             }
-            buf.push(']');
-        }
-        buf.push_str(",\"evidence\":[{\"file\":\"");
-        buf.push_str(from.repository.as_deref().unwrap_or(""));
-        buf.push_str("/ripple.yaml\",\"line\":");
-        push_u32(buf, line);
-        buf.push_str(",\"rule\":\"ripple-yaml.");
-        buf.push_str(kind.as_str());
-        buf.push_str("\"}]}");
-    }
-}
-
-fn push_field(buf: &mut String, key: &str, value: &str) {
-    buf.push_str(",\"");
-    buf.push_str(key);
-    buf.push_str("\":\"");
-    buf.push_str(value);
-    buf.push('"');
-}
-
-fn push_list<'a>(buf: &mut String, key: &str, values: impl Iterator<Item = &'a str>) {
-    buf.push_str(",\"");
-    buf.push_str(key);
-    buf.push_str("\":[");
-    for (i, value) in values.enumerate() {
-        if i > 0 {
-            buf.push(',');
-        }
-        buf.push('"');
-        buf.push_str(value);
-        buf.push('"');
-    }
-    buf.push(']');
-}
-
-fn push_u32(buf: &mut String, mut n: u32) {
-    let mut digits = [0u8; 10];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
+            ops[..count].sort_unstable();
+            Uses {
+                operations: &self.operations[target.detail as usize][target.extra as usize],
+                ops,
+                count,
+            }
+        });
+        WireEdge {
+            from: &self.ids[from],
+            to: &self.ids[to],
+            kind,
+            version,
+            uses,
+            evidence: [WireEvidence {
+                file: &self.manifests[from],
+                line,
+                rule: &self.rules[kind as usize],
+            }],
         }
     }
-    for &d in &digits[i..] {
-        buf.push(char::from(d));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The fragment as the loader reads it (`ripple::load::fragment`), field by field in the order its
+// own writer uses. Strings that are made of parts are written through `Display` (`Shown`), and the
+// lists of nodes and edges are produced while they are written, so a million edges cost no
+// intermediate strings or structs.
+
+#[derive(Serialize)]
+struct WireFragment<'a> {
+    ripple: u32,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    systems: BTreeMap<&'a str, WireSystem<'a>>,
+    nodes: Nodes<'a>,
+    edges: Edges<'a>,
+}
+
+#[derive(Serialize)]
+struct WireSystem<'a> {
+    owner: &'a str,
+    domain: &'static str,
+    description: String,
+}
+
+#[derive(Serialize)]
+struct WireNode<'a> {
+    id: &'a str,
+    kind: Kind,
+    name: &'a str,
+    owner: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    system: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tier: Option<u8>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    compliance: &'static [&'static str],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    user_facing: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    repository: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lifecycle: Option<&'static str>,
+    #[serde(rename = "type")]
+    kind_detail: &'static str,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    tags: &'static [&'static str],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<Shown<Version>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    environments: Option<Environments>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    definition: Option<Shown<Definition<'a>>>,
+}
+
+#[derive(Serialize)]
+struct Environments {
+    production: Shown<Version>,
+    staging: Shown<Version>,
+}
+
+#[derive(Serialize)]
+struct WireEdge<'a> {
+    from: &'a str,
+    to: &'a str,
+    kind: DependencyKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<Shown<Requirement>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uses: Option<Uses<'a>>,
+    evidence: [WireEvidence<'a>; 1],
+}
+
+#[derive(Serialize)]
+struct WireEvidence<'a> {
+    file: &'a str,
+    line: u32,
+    rule: &'a str,
+}
+
+/// The nodes, sorted by id.
+struct Nodes<'a> {
+    org: &'a Org,
+    ids: &'a [String],
+    order: &'a [u32],
+}
+
+impl Serialize for Nodes<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.order.iter().map(|&ix| {
+            let ix = ix as usize;
+            self.org.wire_node(&self.ids[ix], &self.org.nodes[ix])
+        }))
     }
 }
 
-fn push_version(buf: &mut String, major: u32, minor: u32, patch: u32) {
-    push_u32(buf, major);
-    buf.push('.');
-    push_u32(buf, minor);
-    buf.push('.');
-    push_u32(buf, patch);
+/// The edges, as (rank of `from`, rank of `to`, kind), sorted.
+struct Edges<'a> {
+    org: &'a Org,
+    ids: &'a [String],
+    order: &'a [u32],
+    edges: &'a [(u32, u32, DependencyKind)],
+    seed: u64,
+    /// By node number: `<repository>/ripple.yaml`.
+    manifests: &'a [String],
+    /// By `DependencyKind as usize`: `ripple-yaml.<kind>`.
+    rules: &'a [String; 8],
+    /// By API type and resource: the API's six operations.
+    operations: &'a [Vec<[String; 6]>],
 }
 
-/// Operation `i` (0-5, in sorted order) of an API of type `API_TYPES[style]` about `resource`.
-fn push_operation(buf: &mut String, style: u8, (plural, singular): (&str, &str), i: usize) {
+impl Serialize for Edges<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let edges = self.edges;
+        serializer.collect_seq((0..edges.len()).scan(0, |line, i| {
+            // Evidence lines count up through the source's ripple.yaml.
+            *line = if i > 0 && edges[i - 1].0 == edges[i].0 {
+                *line + 2
+            } else {
+                12
+            };
+            Some(self.wire_edge(i, *line))
+        }))
+    }
+}
+
+/// The operations a `consumes` edge uses: `ops[..count]`, numbers into the API's six.
+struct Uses<'a> {
+    operations: &'a [String; 6],
+    ops: [u8; 3],
+    count: usize,
+}
+
+impl Serialize for Uses<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(
+            self.ops[..self.count]
+                .iter()
+                .map(|&i| &self.operations[i as usize]),
+        )
+    }
+}
+
+/// A value written as a JSON string through its `Display`, with no `String` in between.
+struct Shown<T>(T);
+
+impl<T: fmt::Display> Serialize for Shown<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0)
+    }
+}
+
+/// `major.minor.patch`.
+struct Version(u32, u32, u32);
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}.{}", self.0, self.1, self.2)
+    }
+}
+
+/// `^major.floor`, or `>=major.floor, <major+1`.
+struct Requirement {
+    major: u32,
+    floor: u32,
+    caret: bool,
+}
+
+impl fmt::Display for Requirement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Requirement {
+            major,
+            floor,
+            caret,
+        } = *self;
+        if caret {
+            write!(f, "^{major}.{floor}")
+        } else {
+            write!(f, ">={major}.{floor}, <{}", major + 1)
+        }
+    }
+}
+
+/// Where an API's contract lives: `<repository>/api/<name><extension>`.
+struct Definition<'a> {
+    repository: &'a str,
+    name: &'a str,
+    extension: &'static str,
+}
+
+impl fmt::Display for Definition<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/api/{}{}", self.repository, self.name, self.extension)
+    }
+}
+
+/// Operation `i` (0-5, in sorted order) of an API of type `API_TYPES[style]` about `resource`
+/// (plural path segment, singular type name).
+fn operation(style: u8, (plural, singular): (&str, &str), i: usize) -> String {
     match style {
         // grpc: `OrderService/GetOrder`.
         1 => {
@@ -1266,11 +1411,7 @@ fn push_operation(buf: &mut String, style: u8, (plural, singular): (&str, &str),
                 ("Watch", "s"),
             ];
             let (verb, suffix) = RPCS[i];
-            buf.push_str(singular);
-            buf.push_str("Service/");
-            buf.push_str(verb);
-            buf.push_str(singular);
-            buf.push_str(suffix);
+            format!("{singular}Service/{verb}{singular}{suffix}")
         }
         // graphql: `query orders`, `mutation createOrder`.
         2 => {
@@ -1283,9 +1424,8 @@ fn push_operation(buf: &mut String, style: u8, (plural, singular): (&str, &str),
                 ("subscription ", false, "Changed"),
             ];
             let (prefix, capital, suffix) = FIELDS[i];
-            buf.push_str(prefix);
-            buf.push_str(if capital { singular } else { plural });
-            buf.push_str(suffix);
+            let noun = if capital { singular } else { plural };
+            format!("{prefix}{noun}{suffix}")
         }
         // asyncapi: `receive orders.created`.
         3 => {
@@ -1298,9 +1438,7 @@ fn push_operation(buf: &mut String, style: u8, (plural, singular): (&str, &str),
                 ("send ", ".replies"),
             ];
             let (verb, event) = CHANNELS[i];
-            buf.push_str(verb);
-            buf.push_str(plural);
-            buf.push_str(event);
+            format!("{verb}{plural}{event}")
         }
         // openapi: `GET /orders/{id}`.
         _ => {
@@ -1313,119 +1451,104 @@ fn push_operation(buf: &mut String, style: u8, (plural, singular): (&str, &str),
                 ("POST /", "/search"),
             ];
             let (verb, rest) = ROUTES[i];
-            buf.push_str(verb);
-            buf.push_str(plural);
-            buf.push_str(rest);
+            format!("{verb}{plural}{rest}")
         }
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use std::collections::BTreeMap;
+// ---------------------------------------------------------------------------------------------
+// Layout: serde_json's compact output, except that each top-level key and each entry of a
+// section (a system, a node, an edge) starts a line. A 270 MB fragment then stays readable with
+// `grep` and `less`, and a loader message's line number points at one node or edge.
 
-    use crate::model::DependencyDirection;
+/// Containers this deep or shallower put their entries on lines of their own.
+const BROKEN_DEPTH: usize = 2;
 
-    use super::*;
-    use crate::load::load_text;
+#[derive(Default)]
+struct OnePerLine {
+    depth: usize,
+    /// Whether the innermost open container has an entry yet.
+    has_value: bool,
+}
 
-    fn small() -> OrgShape {
-        OrgShape::new(500, 4000)
+impl OnePerLine {
+    fn begin<W: ?Sized + io::Write>(&mut self, writer: &mut W, open: &[u8]) -> io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        writer.write_all(open)
     }
 
-    #[test]
-    fn a_small_organisation_loads_cleanly_with_the_shape_asked_for() {
-        let shape = small();
-        let loaded = load_text("org.ripple.json", &fragment_json(&shape)).unwrap();
-        assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
-        let graph = &loaded.graph;
-        assert_eq!(graph.component_count(), shape.components);
-        assert_eq!(graph.dependency_count(), shape.edges);
-        let mut by_kind: BTreeMap<Kind, usize> = BTreeMap::new();
-        for (_, c) in graph.components() {
-            *by_kind.entry(c.kind).or_default() += 1;
+    fn end<W: ?Sized + io::Write>(&mut self, writer: &mut W, close: &[u8]) -> io::Result<()> {
+        self.depth -= 1;
+        if self.depth < BROKEN_DEPTH && self.has_value {
+            self.newline(writer)?;
         }
-        assert_eq!(by_kind[&Kind::Service], 200);
-        assert_eq!(by_kind[&Kind::Api], 125);
-        assert_eq!(by_kind[&Kind::Topic], 50);
-        assert_eq!(by_kind[&Kind::Datastore], 75);
-        assert_eq!(by_kind[&Kind::Library], 50);
+        writer.write_all(close)
     }
 
-    #[test]
-    fn every_api_has_exactly_one_provider() {
-        let loaded = load_text("org.ripple.json", &fragment_json(&small())).unwrap();
-        let graph = &loaded.graph;
-        for (ix, c) in graph.components().filter(|(_, c)| c.kind == Kind::Api) {
-            let providers = graph
-                .dependencies_of(ix, DependencyDirection::Reverse)
-                .filter(|d| d.dependency().kind == DependencyKind::Provides)
-                .count();
-            assert_eq!(providers, 1, "{}", c.id);
+    fn entry<W: ?Sized + io::Write>(&mut self, writer: &mut W, first: bool) -> io::Result<()> {
+        if !first {
+            writer.write_all(b",")?;
         }
-    }
-
-    #[test]
-    fn consumers_accept_what_providers_run_and_a_few_apis_are_hubs() {
-        let loaded = load_text(
-            "org.ripple.json",
-            &fragment_json(&OrgShape::new(2000, 15000)),
-        )
-        .unwrap();
-        let graph = &loaded.graph;
-        let mut fan_in = Vec::new();
-        for (ix, api) in graph.components().filter(|(_, c)| c.kind == Kind::Api) {
-            let mut consumers = 0;
-            for dep in graph.dependencies_of(ix, DependencyDirection::Reverse) {
-                let d = dep.dependency();
-                assert_eq!(d.evidence.len(), 1);
-                if d.kind != DependencyKind::Consumes {
-                    continue;
-                }
-                consumers += 1;
-                let req = d.version.as_ref().expect("consumers state a requirement");
-                assert!(
-                    req.matches(api.attrs.version.as_ref().unwrap()),
-                    "{req} {}",
-                    api.id
-                );
-                for v in api.attrs.environments.values() {
-                    assert!(req.matches(v), "{req} {v} {}", api.id);
-                }
-                assert!((1..=3).contains(&d.uses.len()));
-            }
-            fan_in.push(consumers);
+        if self.depth <= BROKEN_DEPTH {
+            self.newline(writer)?;
         }
-        fan_in.sort_unstable();
-        let median = fan_in[fan_in.len() / 2];
-        let top = fan_in[fan_in.len() - 1];
-        assert!(top >= 10 * median.max(1), "top {top}, median {median}");
-        // Only the deliberate mutual calls make cycles, and they stay small.
-        let cycles = graph.cycles();
-        assert!(!cycles.is_empty());
-        assert!(cycles.iter().all(|c| c.len() <= 12), "{cycles:?}");
+        Ok(())
     }
 
-    #[test]
-    fn output_depends_on_the_seed_only() {
-        let shape = small();
-        assert_eq!(fragment_json(&shape), fragment_json(&shape));
-        assert_ne!(fragment_json(&shape), fragment_json(&shape.with_seed(7)));
-    }
-
-    #[test]
-    fn tiny_and_edge_starved_shapes_still_load() {
-        for (components, edges) in [(0, 0), (1, 0), (7, 3), (40, 200), (100, 10)] {
-            let text = fragment_json(&OrgShape::new(components, edges));
-            let loaded = load_text("org.ripple.json", &text).unwrap();
-            assert_eq!(loaded.graph.component_count(), components);
-            assert_eq!(loaded.graph.dependency_count(), edges);
+    fn newline<W: ?Sized + io::Write>(&self, writer: &mut W) -> io::Result<()> {
+        writer.write_all(b"\n")?;
+        for _ in 0..self.depth {
+            writer.write_all(b"  ")?;
         }
+        Ok(())
+    }
+}
+
+impl Formatter for OnePerLine {
+    fn begin_array<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.begin(writer, b"[")
     }
 
-    #[test]
-    #[should_panic(expected = "cannot hold")]
-    fn impossible_density_is_refused() {
-        fragment_json(&OrgShape::new(10, 10_000));
+    fn end_array<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.end(writer, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + io::Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.entry(writer, first)
+    }
+
+    fn end_array_value<W: ?Sized + io::Write>(&mut self, _writer: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.begin(writer, b"{")
+    }
+
+    fn end_object<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.end(writer, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + io::Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.entry(writer, first)
+    }
+
+    fn begin_object_value<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        writer.write_all(if self.depth == 1 { b": " } else { b":" })
+    }
+
+    fn end_object_value<W: ?Sized + io::Write>(&mut self, _writer: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
     }
 }
