@@ -38,6 +38,9 @@ pub struct Cli {
     /// references become warnings and their dependencies are left out.
     #[arg(long, global = true)]
     lenient: bool,
+    /// Read files that Backstage Location targets name outside the repositories given.
+    #[arg(long, global = true)]
+    allow_outside_root: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -307,6 +310,8 @@ fn write_findings(
 fn execute(cli: Cli) -> Result<u8> {
     let options = load::Options {
         lenient: cli.lenient,
+        allow_outside_root: cli.allow_outside_root,
+        cwd: Some(std::env::current_dir().context("cannot read the current directory")?),
     };
     match cli.command {
         Command::Graph { paths, format } => {

@@ -29,9 +29,7 @@ use sqlparser::dialect::{Dialect, GenericDialect, MySqlDialect, PostgreSqlDialec
 use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::{self, Token};
 
-use super::{
-    Change, Class, ContractErrors, Diff, Format, Rule, contract_files, display, io_reason,
-};
+use super::{Change, Class, ContractErrors, Diff, Format, Rule, contract_files, display};
 use crate::source::diagnostic::{Code, Diagnostic, Location};
 
 use super::rules::declare as rule;
@@ -1165,18 +1163,14 @@ impl Schema {
         let mut errors = Vec::new();
         for file in files {
             let name = display(&file);
-            let text = match std::fs::read_to_string(&file) {
+            let text = match crate::source::file::read_text(&file, Default::default()) {
                 Ok(t) => t,
                 Err(e) => {
-                    errors.push(Diagnostic::error(
-                        Code::Io,
-                        Location::new(name, 0, 0),
-                        format!("cannot read: {}", io_reason(&e)),
-                    ));
+                    errors.push(e.to_diagnostic(name));
                     continue;
                 }
             };
-            let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+            let text = text.as_str();
             match parse_file(&name, up_section(text)) {
                 Ok(parsed) => {
                     for (statement, start) in &parsed.statements {

@@ -3,6 +3,9 @@
 //! Fragments are deserialised with serde for speed, which keeps no positions. When a fact in a
 //! fragment turns out to be wrong (a dangling reference, a conflict), this walks the text once more
 //! to point at it. It only skips over values, so it is linear in the text and allocates nothing.
+//! It keeps no stack either: nesting is a counter, so no depth of brackets can overflow it, and
+//! it needs no depth limit (a fragment nested deeper than serde_json's 128 levels is refused
+//! before positions are ever looked for).
 
 /// One step of a path: an object key or an array index.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,7 +35,13 @@ pub fn locate(text: &str, path: &[Segment<'_>]) -> Option<(u32, u32)> {
 }
 
 fn line_column(text: &str, offset: usize) -> (u32, u32) {
-    let before = &text[..offset.min(text.len())];
+    // The cursor moves by bytes and may stop inside a character (after a backslash followed by
+    // a multi-byte character, in text that is not valid JSON): count up to the character's start.
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
     let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
     let column = before[line_start..].chars().count() + 1;
@@ -184,6 +193,18 @@ mod tests {
             Some((5, 15))
         );
         assert_eq!(locate(TEXT, &[Key("edges")]), Some((7, 12)));
+    }
+
+    #[test]
+    fn deep_nesting_and_split_characters_are_harmless() {
+        use Segment::*;
+        let deep = format!("{{\"a\": {}{}}}", "[".repeat(100_000), "]".repeat(100_000));
+        assert_eq!(locate(&deep, &[Key("b")]), Some((1, 1)));
+        assert_eq!(locate(&deep, &[Key("a"), Index(1)]), Some((1, 7)));
+        // A backslash before a multi-byte character: the cursor lands inside it.
+        let text = "{\"k\\é\": 1, \"x\": 2}";
+        assert!(locate(text, &[Key("x")]).is_some());
+        assert_eq!(line_column("aé", 2), (1, 2));
     }
 
     #[test]
