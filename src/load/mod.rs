@@ -22,6 +22,7 @@ use crate::model::{Component, Dependency, Graph, SystemInfo};
 use crate::source::boundary::{Boundary, Refused};
 use crate::source::diagnostic::{self, Code, Diagnostic, Location, ModelErrors};
 use crate::source::file::{Limits, read_text};
+use crate::source::json_locate::Index as JsonIndex;
 
 pub use crate::source::json_locate::{Segment, locate as locate_json};
 use crate::source::path::{display, io_reason};
@@ -283,6 +284,7 @@ pub fn load_text(name: &str, text: &str) -> Result<Loaded, ModelErrors> {
         files: vec![name.into()],
         paths: vec![PathBuf::from(name)],
         texts: vec![OnceLock::from(Arc::<str>::from(text))],
+        indexes: vec![OnceLock::new()],
     };
     let mut diagnostics = Vec::new();
     let (_, fragment) = read_model_text(&sources, 0, Path::new(name), text, true, &mut diagnostics);
@@ -320,6 +322,9 @@ pub(crate) struct Sources {
     paths: Vec<PathBuf>,
     /// The text of a JSON file, read again (once) when a position in it is needed.
     texts: Vec<OnceLock<Arc<str>>>,
+    /// Positions in a JSON file's text, indexed on the first look-up: a file may have as many
+    /// errors as items.
+    indexes: Vec<OnceLock<JsonIndex>>,
 }
 
 impl Sources {
@@ -328,6 +333,7 @@ impl Sources {
             files: files.iter().map(|(p, _)| display(p)).collect(),
             paths: files.iter().map(|(p, _)| p.clone()).collect(),
             texts: files.iter().map(|_| OnceLock::new()).collect(),
+            indexes: files.iter().map(|_| OnceLock::new()).collect(),
         }
     }
 
@@ -352,8 +358,9 @@ impl Sources {
     }
 
     pub(crate) fn locate_in(&self, file: u32, text: &str, path: &JsonPath) -> Location {
-        let (line, column) =
-            crate::source::json_locate::locate(text, &path.segments()).unwrap_or((1, 1));
+        let index =
+            self.indexes[file as usize].get_or_init(|| JsonIndex::new(text, &["nodes", "edges"]));
+        let (line, column) = index.locate(text, &path.segments()).unwrap_or((1, 1));
         Location::new(self.name(file), line, column)
     }
 }

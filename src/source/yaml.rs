@@ -402,6 +402,80 @@ mod tests {
     }
 
     #[test]
+    fn long_strings_aliased_many_times_are_refused() {
+        // Few aliases, many bytes: 8 KiB × 30 × 30 × 1,000.
+        let mut text = format!("s: &s {}\n", "A".repeat(8192));
+        text.push_str(&format!("l1: &l1 [{}]\n", ["*s"; 30].join(",")));
+        text.push_str(&format!("l2: &l2 [{}]\n", ["*l1"; 30].join(",")));
+        text.push_str(&format!("l3: [{}]\n", ["*l2"; 1000].join(",")));
+        let err = parse(&text).unwrap_err();
+        assert!(err.message.contains("aliases expand"), "{err:?}");
+        assert_eq!(err.pos.line, 4, "{err:?}");
+        // Within the budget, aliases are copied as before.
+        let docs = parse("s: &s abc\nl: [*s, *s]\n").unwrap();
+        assert_eq!(
+            docs[0].get("l").unwrap().as_seq().unwrap()[1].as_str(),
+            Some("abc")
+        );
+    }
+
+    #[test]
+    fn the_budget_grows_with_the_file() {
+        assert_eq!(alias_budget(10), MIN_ALIAS_BUDGET);
+        assert_eq!(alias_budget(10 * MIN_ALIAS_BUDGET), 100 * MIN_ALIAS_BUDGET);
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_with_a_position() {
+        let deep = format!("a: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+        let err = parse(&deep).unwrap_err();
+        assert!(err.message.contains("nest deeper than 256"), "{err:?}");
+        assert_eq!(
+            err.pos,
+            Pos {
+                line: 1,
+                column: 4 + 256
+            }
+        );
+        let deep = format!("{}x", "- ".repeat(100_000));
+        assert!(parse(&deep).unwrap_err().message.contains("nest deeper"));
+        // At the limit is fine.
+        let ok = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        assert!(parse(&ok).is_ok());
+    }
+
+    #[test]
+    fn aliases_count_with_the_depth_they_copy() {
+        // Each anchor nests the previous one 200 levels deeper: the text stays shallow, the
+        // tree would not.
+        let open = "[".repeat(200);
+        let close = "]".repeat(200);
+        let text = format!("a: &a {open}x{close}\nb: &b {open}*a{close}\n");
+        let err = parse(&text).unwrap_err();
+        assert!(err.message.contains("nest deeper"), "{err:?}");
+        assert_eq!(err.pos.line, 2);
+    }
+
+    #[test]
+    fn merge_keys_of_large_mappings_stay_linear() {
+        let n = 50_000;
+        let mut text = String::from("d: &d {");
+        for i in 0..n {
+            text.push_str(&format!("k{i}: {i}, "));
+        }
+        text.push_str("}\ns:\n  <<: *d\n");
+        for i in 0..n {
+            text.push_str(&format!("  k{i}: own\n"));
+        }
+        let start = std::time::Instant::now();
+        let docs = parse(&text).unwrap();
+        let s = docs[0].get("s").unwrap().as_map().unwrap();
+        assert_eq!(s.len(), n);
+        assert!(s.iter().all(|(_, v)| v.as_str() == Some("own")));
+        assert!(start.elapsed() < std::time::Duration::from_secs(20));
+    }
+
+    #[test]
     fn syntax_errors_have_a_position() {
         let err = parse("a: [1, 2\nb: c\n").unwrap_err();
         assert!(err.pos.line >= 1, "{err:?}");
