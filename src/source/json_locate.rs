@@ -325,7 +325,7 @@ mod tests {
     #[test]
     fn the_index_agrees_with_a_walk_from_the_start() {
         use Segment::*;
-        let index = Index::new(TEXT, &["nodes", "edges"]);
+        let index = super::Index::new(TEXT, &["nodes", "edges"]);
         for path in [
             &[Key("nodes")][..],
             &[Key("nodes"), Index(0)],
@@ -343,7 +343,7 @@ mod tests {
             text.push_str(&format!("{{\"id\": \"é{i}\", \"tier\": {i}}},\n"));
         }
         text.push_str("{}]}");
-        let index = Index::new(&text, &["nodes"]);
+        let index = super::Index::new(&text, &["nodes"]);
         for i in [0, 1, 777, 4096, 4999, 5000] {
             let path = [Key("nodes"), Index(i), Key("tier")];
             assert_eq!(index.locate(&text, &path), locate(&text, &path), "{i}");

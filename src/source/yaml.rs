@@ -97,7 +97,8 @@ pub struct SyntaxError {
 /// How deeply collections may nest: 256 levels. Real catalogs and specs nest a few dozen levels
 /// at most; the limit keeps the tree shallow enough for every recursive reader above (and for
 /// dropping the tree) to stay far from the end of the stack. Aliases count with the depth of the
-/// value they copy.
+/// value they copy. (Flow collections, `[...]` and `{...}`, stop one level earlier, at the
+/// scanner's own limit of 255.)
 pub const MAX_DEPTH: usize = 256;
 
 /// The least alias expansion every stream is allowed: 16 MiB.
@@ -132,7 +133,13 @@ pub fn parse(text: &str) -> Result<Vec<Node>, SyntaxError> {
                 line: e.marker().line() as u32,
                 column: e.marker().col() as u32 + 1,
             },
-            message: e.info().to_owned(),
+            // The scanner counts flow levels in a byte.
+            message: match e.info() {
+                "recursion limit exceeded" => {
+                    "flow collections nest deeper than 255 levels".to_owned()
+                }
+                other => other.to_owned(),
+            },
         })?;
         builder.event(event, Pos::of(&span))?;
     }
@@ -427,20 +434,30 @@ mod tests {
 
     #[test]
     fn deep_nesting_is_refused_with_a_position() {
+        // Flow collections: the scanner stops at its 256th level.
         let deep = format!("a: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+        let err = parse(&deep).unwrap_err();
+        assert!(err.message.contains("nest deeper than 255"), "{err:?}");
+        assert_eq!(
+            err.pos,
+            Pos {
+                line: 1,
+                column: 3 + 256
+            }
+        );
+        // Block collections: ripple stops at its 257th level.
+        let deep = format!("{}x", "- ".repeat(100_000));
         let err = parse(&deep).unwrap_err();
         assert!(err.message.contains("nest deeper than 256"), "{err:?}");
         assert_eq!(
             err.pos,
             Pos {
                 line: 1,
-                column: 4 + 256
+                column: 1 + 2 * 256
             }
         );
-        let deep = format!("{}x", "- ".repeat(100_000));
-        assert!(parse(&deep).unwrap_err().message.contains("nest deeper"));
         // At the limit is fine.
-        let ok = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        let ok = format!("{}x", "- ".repeat(MAX_DEPTH));
         assert!(parse(&ok).is_ok());
     }
 
