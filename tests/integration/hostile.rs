@@ -110,15 +110,26 @@ fn deep_nesting_is_refused_with_a_position_not_a_stack_overflow() {
                 .contains("error[syntax]: malformed YAML: collections nest deeper than 256 levels"),
         "{error}"
     );
+    // JSON: serde_json skips an unknown field without recursion, so a deep one is harmless...
     let json = format!(
-        "{{\"nodes\": {}{}}}\n",
+        "{{\"nodes\": [{{\"id\": \"service:a\", \"kind\": \"service\", \"x\": {}{}}}]}}\n",
         "[".repeat(depth),
         "]".repeat(depth)
     );
     let path = write(&dir.path().join("deep.ripple.json"), json);
+    let loaded = run(&["graph", &path, "--format", "json"]);
+    loaded.expect_code(0);
+    assert_eq!(loaded.json()["components"], 1);
+    // ...and stops a value it builds at 128 levels, with the position.
+    let pact = format!(
+        "{{\"consumer\": {{\"name\": \"a\"}}, \"provider\": {{\"name\": \"b\"}}, \"interactions\": [{{\"request\": {{\"path\": {}{}}}}}]}}\n",
+        "[".repeat(depth),
+        "]".repeat(depth)
+    );
+    let path = write(&dir.path().join("deep.pact.json"), pact);
     let error = single_error(&run(&["validate", &path]));
     assert!(
-        error.contains("deep.ripple.json:1:") && error.contains("recursion limit"),
+        error.contains("deep.pact.json:1:") && error.contains("recursion limit exceeded"),
         "{error}"
     );
     // Flow mappings in a contract document are read by the same YAML reader.
@@ -170,8 +181,10 @@ fn a_file_too_large_is_refused_without_being_read() {
         error.ends_with("huge.ripple.yaml: error[io]: cannot read: the file is 600 MiB and larger than the limit of 512 MiB for a model or contract file"),
         "{error}"
     );
-    // A contract too.
-    let run = run(&["diff", path.to_str().unwrap(), path.to_str().unwrap()]);
+    // A contract too (SQL: its format is known by the name, before anything is read).
+    let sql = dir.path().join("huge.sql");
+    std::fs::rename(&path, &sql).unwrap();
+    let run = run(&["diff", sql.to_str().unwrap(), sql.to_str().unwrap()]);
     run.expect_code(2);
     assert!(
         run.stderr.contains("larger than the limit"),
