@@ -7,7 +7,7 @@
 //! ```
 //!
 //! - [`load`] reads ripple manifests (`ripple.yaml`), Backstage catalogs and graph fragments
-//!   into one [`model::Graph`], reporting every problem as a [`diagnostic::Diagnostic`] that names
+//!   into one [`model::Graph`], reporting every problem as a [`source::diagnostic::Diagnostic`] that names
 //!   the file, line and column.
 //! - [`model`] is the graph: components (`service`, `api`, `topic`, `datastore`, `library`) with
 //!   ids `kind:name`, and dependencies (`provides`, `consumes`, `publishes`, `subscribes`,
