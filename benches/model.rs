@@ -7,6 +7,9 @@
 //! of that scale runs: `cargo bench --bench model -- realistic` never builds the large graph.
 //! Throughput is in dependencies of the whole graph; `neighbourhood` (the depth-2 neighbourhood of
 //! the API with the most dependants, then the subgraph of it) reports time only.
+//!
+//! `backstage/load-one-file-100k` loads the same kind of organisation (100,000 components) written
+//! as one Backstage catalog file, the shape that was quadratic in the number of entities.
 
 /// The allocator the `ripple` binary ships with, so that the figures are the binary's.
 #[global_allocator]
@@ -25,8 +28,7 @@ use criterion::{
 };
 use ripple::analyze::summary::summarize;
 use ripple::load::{fragment, load_text};
-use ripple::model::{ComponentIndex, DependencyDirection};
-use ripple::model::{Graph, Kind};
+use ripple::model::{ComponentIndex, DependencyDirection, DependencyKind, Graph, Kind};
 use ripple::render::{dot, mermaid};
 use synth::{OrgShape, fragment_json};
 
@@ -160,6 +162,99 @@ fn export(
     });
 }
 
+/// A Backstage catalog of a whole organisation in one multi-document YAML file, written from the
+/// synthetic organisation: services and libraries as `Component`s, APIs as `API`s, topics and
+/// datastores as `Resource`s; `provides`/`consumes` as `providesApis`/`consumesApis`, the other
+/// dependencies as `dependsOn` references `component:NAME`/`resource:NAME`, which the loader
+/// resolves against the file's entities (the lookup that was once a scan of every entity per
+/// reference).
+fn backstage_catalog(graph: &Graph) -> String {
+    use std::fmt::Write as _;
+    let mut by_source: Vec<Vec<(DependencyKind, ComponentIndex)>> =
+        vec![Vec::new(); graph.component_count()];
+    for d in graph.dependencies() {
+        by_source[d.source.index()].push((d.dependency().kind, d.target));
+    }
+    let mut out = String::new();
+    for (ix, c) in graph.components() {
+        let (kind, spec_type) = match c.kind {
+            Kind::Service => ("Component", "service"),
+            Kind::Library => ("Component", "library"),
+            Kind::Api => ("API", "openapi"),
+            Kind::Topic => ("Resource", "kafka-topic"),
+            Kind::Datastore => ("Resource", "database"),
+        };
+        let _ = write!(
+            out,
+            "---\napiVersion: backstage.io/v1alpha1\nkind: {kind}\nmetadata:\n  name: {}\n",
+            c.name
+        );
+        if let Some(tier) = c.attrs.tier {
+            let _ = write!(out, "  annotations:\n    ripple.dev/tier: \"{tier}\"\n");
+        }
+        let _ = write!(out, "spec:\n  type: {spec_type}\n  lifecycle: production\n");
+        if let Some(owner) = &c.attrs.owner {
+            let _ = writeln!(out, "  owner: group:{owner}");
+        }
+        if let Some(system) = &c.attrs.system {
+            let _ = writeln!(out, "  system: {system}");
+        }
+        let mut lists: [(&str, Vec<String>); 3] = [
+            ("providesApis", Vec::new()),
+            ("consumesApis", Vec::new()),
+            ("dependsOn", Vec::new()),
+        ];
+        for &(kind, target) in &by_source[ix.index()] {
+            let to = graph.component(target);
+            match kind {
+                DependencyKind::Provides => lists[0].1.push(to.name.clone()),
+                DependencyKind::Consumes => lists[1].1.push(to.name.clone()),
+                _ => lists[2].1.push(match to.kind {
+                    Kind::Service | Kind::Library => format!("component:{}", to.name),
+                    Kind::Topic | Kind::Datastore => format!("resource:{}", to.name),
+                    Kind::Api => format!("api:{}", to.name),
+                }),
+            }
+        }
+        for (field, items) in &lists {
+            if !items.is_empty() {
+                let _ = writeln!(out, "  {field}: [{}]", items.join(", "));
+            }
+        }
+    }
+    out
+}
+
+/// Loading a one-file Backstage catalog of 100,000 components (about 300,000 references).
+fn backstage(c: &mut Criterion) {
+    static TEXT: OnceLock<String> = OnceLock::new();
+    let get = || {
+        TEXT.get_or_init(|| {
+            let text = fragment_json(&OrgShape::new(100_000, 300_000));
+            let graph = load_text("org.ripple.json", &text)
+                .expect("synthetic organisations load")
+                .graph;
+            backstage_catalog(&graph)
+        })
+    };
+    let mut group = c.benchmark_group("backstage");
+    group
+        .sample_size(10)
+        .sampling_mode(SamplingMode::Flat)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(20))
+        .throughput(Throughput::Elements(100_000));
+    group.bench_function("load-one-file-100k", |b| {
+        let text = get();
+        b.iter_batched(
+            || (),
+            |()| load_text("catalog-info.yaml", black_box(text)).expect("the catalog loads"),
+            BatchSize::PerIteration,
+        );
+    });
+    group.finish();
+}
+
 fn realistic(c: &mut Criterion) {
     static INPUT: OnceLock<Input> = OnceLock::new();
     bench_scale(c, &REALISTIC, &INPUT);
@@ -170,5 +265,5 @@ fn large(c: &mut Criterion) {
     bench_scale(c, &LARGE, &INPUT);
 }
 
-criterion_group!(benches, realistic, large);
+criterion_group!(benches, realistic, large, backstage);
 criterion_main!(benches);

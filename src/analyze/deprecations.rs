@@ -255,7 +255,7 @@ fn window(
 }
 
 fn is_openapi(path: &std::path::Path) -> bool {
-    std::fs::read_to_string(path)
+    crate::source::file::read_text(path, Default::default())
         .ok()
         .and_then(|t| crate::contract::sniff_text(&t))
         == Some(crate::contract::ContractFormat::Openapi)

@@ -319,7 +319,7 @@ pub(super) fn validate(session: &Session, model: &ModelPaths, format: SummaryFor
     match format {
         SummaryFormat::Json => {
             let (loaded, errors, warnings) =
-                match load::load_with(&model.paths, session.load_options()) {
+                match load::load_with(&model.paths, session.load_options()?) {
                     Ok(loaded) => {
                         let warnings = loaded.warnings.clone();
                         (Some(loaded), Vec::new(), warnings)

@@ -115,10 +115,12 @@ impl Session {
         }
     }
 
-    fn load_options(&self) -> load::Options {
-        load::Options {
+    fn load_options(&self) -> Result<load::Options> {
+        Ok(load::Options {
             lenient: self.lenient,
-        }
+            allow_outside_root: self.allow_outside_root,
+            cwd: Some(std::env::current_dir().context("cannot read the current directory")?),
+        })
     }
 
     /// Load the model at `paths`, printing its warnings.
@@ -129,7 +131,7 @@ impl Session {
     /// Load the model; `defaulted` says the path is the current directory because none was
     /// given, so that conflicting models there get a hint to name one.
     fn load_model_in(&self, paths: &[PathBuf], defaulted: bool) -> Result<Loaded> {
-        match load::load_with(paths, self.load_options()) {
+        match load::load_with(paths, self.load_options()?) {
             Ok(loaded) => {
                 warn(&loaded.warnings);
                 Ok(loaded)

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::{ContractErrors, display, io_reason};
+use super::{ContractErrors, display};
 use crate::source::diagnostic::{Code, Diagnostic, Location};
 use crate::source::yaml::{self, Node, Value};
 
@@ -139,8 +139,8 @@ impl Docs {
 
     fn add(&mut self, path: &Path, errors: &mut Vec<Diagnostic>) {
         let name = display(path);
-        let node = match std::fs::read_to_string(path) {
-            Ok(text) => match yaml::parse(text.strip_prefix('\u{feff}').unwrap_or(&text)) {
+        let node = match crate::source::file::read_text(path, Default::default()) {
+            Ok(text) => match yaml::parse(&text) {
                 Ok(mut documents) if !documents.is_empty() => documents.swap_remove(0),
                 Ok(_) => Node {
                     pos: yaml::Pos { line: 1, column: 1 },
@@ -159,11 +159,7 @@ impl Docs {
                 }
             },
             Err(e) => {
-                errors.push(Diagnostic::error(
-                    Code::Io,
-                    Location::new(name.clone(), 0, 0),
-                    format!("cannot read: {}", io_reason(&e)),
-                ));
+                errors.push(e.to_diagnostic(name.clone()));
                 Node {
                     pos: yaml::Pos::default(),
                     value: Value::Null,
@@ -420,7 +416,7 @@ fn find_root(path: &Path, root_keys: &[&str]) -> Result<PathBuf, ContractErrors>
         if !matches!(ext, "yaml" | "yml" | "json") {
             continue;
         }
-        let Ok(text) = std::fs::read_to_string(&file) else {
+        let Ok(text) = crate::source::file::read_text(&file, Default::default()) else {
             continue;
         };
         let is_root = text.lines().take(200).any(|line| {

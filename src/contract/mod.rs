@@ -357,7 +357,7 @@ fn sniff_file(path: &Path) -> Option<ContractFormat> {
         "yaml" | "yml" | "json" => {}
         _ => return None,
     }
-    let text = std::fs::read_to_string(path).ok()?;
+    let text = crate::source::file::read_text(path, Default::default()).ok()?;
     sniff_text(&text)
 }
 

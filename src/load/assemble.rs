@@ -21,7 +21,7 @@ pub(crate) fn assemble(
     sources: &Sources,
     fragments: Vec<Fragment>,
     diagnostics: &mut Vec<Diagnostic>,
-    options: super::Options,
+    options: &super::Options,
 ) -> Graph {
     let mut nodes = Vec::new();
     let mut edges = Vec::new();

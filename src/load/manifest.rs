@@ -3,6 +3,7 @@
 //! Strict by design: an unknown key is an error, because a typo (`owners:`) must not silently drop
 //! a fact that release decisions rest on. See `docs/formats.md` for the format.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::{EdgeDecl, Fragment, NodeDecl, Origin, Sources, SystemDecl};
@@ -144,6 +145,10 @@ impl Reader<'_> {
             }
         };
         let mut out: Vec<(&str, Pos, &Node)> = Vec::with_capacity(map.len());
+        // Where each key was first seen: a `services:` mapping of a whole organisation has
+        // tens of thousands of keys, too many to compare each with all before it.
+        let mut first_seen: HashMap<&str, Pos, foldhash::fast::FixedState> =
+            HashMap::with_capacity_and_hasher(map.len(), Default::default());
         for (key, value) in map {
             let Some(k) = key.as_str() else {
                 self.error(
@@ -170,7 +175,7 @@ impl Reader<'_> {
                 );
                 continue;
             }
-            if let Some((_, first, _)) = out.iter().find(|(seen, _, _)| *seen == k) {
+            if let Some(first) = first_seen.get(k) {
                 let first = self.location(*first);
                 let code = if allowed.is_none() {
                     Code::DuplicateId
@@ -184,6 +189,7 @@ impl Reader<'_> {
                 );
                 continue;
             }
+            first_seen.insert(k, key.pos);
             out.push((k, key.pos, value));
         }
         out

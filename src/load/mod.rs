@@ -13,13 +13,17 @@ mod manifest;
 mod pact;
 pub mod state;
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 
 use crate::model::{Component, Dependency, Graph, SystemInfo};
+use crate::source::boundary::{Boundary, Refused};
 use crate::source::diagnostic::{self, Code, Diagnostic, Location, ModelErrors};
+use crate::source::file::{Limits, read_text};
+use crate::source::json_locate::Index as JsonIndex;
 
 pub use crate::source::json_locate::{Segment, locate as locate_json};
 use crate::source::path::{display, io_reason};
@@ -54,19 +58,38 @@ pub fn load(paths: &[PathBuf]) -> Result<Loaded, ModelErrors> {
     load_with(paths, Options::default())
 }
 
-/// How strict loading is.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// How strict loading is, and what it may read.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Options {
     /// Dangling references are warnings and their dependencies are left out, instead of errors.
     /// Real catalogs name components they do not define (Backstage tolerates it); this loads
     /// what is known and says what was left out.
     pub lenient: bool,
+    /// Follow Backstage `Location` targets outside the repositories of the paths loaded
+    /// (`--allow-outside-root`). Off, such a target is an error and is not read.
+    pub allow_outside_root: bool,
+    /// The directory ripple runs in, which bounds what Location targets may name when the paths
+    /// lie inside it (see [`Boundary::around`]). The CLI reads it once; the library never does.
+    pub cwd: Option<PathBuf>,
+}
+
+impl Options {
+    /// The roots Location targets may name for a run over `paths`.
+    fn boundary(&self, paths: &[PathBuf]) -> Boundary {
+        match &self.cwd {
+            Some(cwd) => Boundary::around(paths, cwd, self.allow_outside_root),
+            None => Boundary::around_paths(paths, self.allow_outside_root),
+        }
+    }
 }
 
 /// [`load`] with options.
 pub fn load_with(paths: &[PathBuf], options: Options) -> Result<Loaded, ModelErrors> {
     let mut diagnostics = Vec::new();
+    let boundary = options.boundary(paths);
     let mut files = discover(paths, &mut diagnostics);
+    // Every file of the run, to add each Location target once without a scan of the list.
+    let mut known: HashSet<PathBuf> = files.iter().map(|(p, _)| p.clone()).collect();
     let mut fragments: Vec<Fragment> = Vec::with_capacity(files.len());
     let mut formats: Vec<Option<Format>> = Vec::with_capacity(files.len());
     let mut broken: Vec<bool> = Vec::with_capacity(files.len());
@@ -89,8 +112,10 @@ pub fn load_with(paths: &[PathBuf], options: Options) -> Result<Loaded, ModelErr
         let mut next = Vec::new();
         for fragment in &mut fragments[start..] {
             for (target, origin) in std::mem::take(&mut fragment.locations) {
-                for path in location_targets(&sources, &target, &origin, &mut diagnostics) {
-                    if !files.iter().any(|(p, _)| *p == path) && !next.contains(&path) {
+                for path in
+                    location_targets(&sources, &boundary, &target, &origin, &mut diagnostics)
+                {
+                    if known.insert(path.clone()) {
                         next.push(path);
                     }
                 }
@@ -118,14 +143,18 @@ pub fn load_with(paths: &[PathBuf], options: Options) -> Result<Loaded, ModelErr
             diagnostics.push(no_model_files(dir));
         }
     }
-    let graph = assemble::assemble(&sources, fragments, &mut diagnostics, options);
+    let graph = assemble::assemble(&sources, fragments, &mut diagnostics, &options);
     finish(graph, diagnostics, model_files)
 }
 
 /// The files a Location target names: a path relative to the Location's file, possibly a glob.
-/// URLs are not fetched: ripple reads what is on disk.
+/// URLs are not fetched: ripple reads what is on disk. Every file named must lie inside
+/// `boundary` (the repositories of the paths loaded, unless the user allowed more); a glob is
+/// matched by a walk that never follows a symlink to a directory, so it neither leaves the tree
+/// nor loops.
 fn location_targets(
     sources: &Sources,
+    boundary: &Boundary,
     target: &str,
     origin: &Origin,
     diagnostics: &mut Vec<Diagnostic>,
@@ -139,21 +168,48 @@ fn location_targets(
         ));
         return Vec::new();
     }
-    let mut found: Vec<PathBuf> = match glob::glob(target) {
-        Ok(paths) => paths
-            .filter_map(Result::ok)
-            .filter(|p| p.is_file())
-            .collect(),
-        Err(e) => {
-            diagnostics.push(Diagnostic::error(
-                Code::InvalidValue,
-                location,
-                format!("location target `{target}` is not a valid pattern: {e}"),
-            ));
-            return Vec::new();
-        }
+    let refuse = |refused: Refused, diagnostics: &mut Vec<Diagnostic>| {
+        diagnostics.push(Diagnostic::error(
+            Code::Io,
+            location.clone(),
+            format!("location target `{target}`: {refused}"),
+        ));
     };
-    if found.is_empty() {
+    let (base, pattern) = split_glob(target);
+    // The directory a glob walks (or the file a plain target names) must be inside the
+    // boundary before anything is read or listed: `/**/*.yaml` would walk the whole disk.
+    if let Err(refused) = boundary.check(&base) {
+        refuse(refused, diagnostics);
+        return Vec::new();
+    }
+    let mut found: Vec<PathBuf> = match pattern {
+        None => vec![base].into_iter().filter(|p| p.is_file()).collect(),
+        Some(pattern) => match glob_files(&base, &pattern) {
+            Ok(found) => found,
+            Err(e) => {
+                diagnostics.push(Diagnostic::error(
+                    Code::InvalidValue,
+                    location,
+                    format!("location target `{target}` is not a valid pattern: {e}"),
+                ));
+                return Vec::new();
+            }
+        },
+    };
+    // A match may be a symlink to a file elsewhere.
+    let mut outside = Vec::new();
+    found.retain(|path| match boundary.check(path) {
+        Ok(()) => true,
+        Err(refused) => {
+            outside.push(refused);
+            false
+        }
+    });
+    let refused_any = !outside.is_empty();
+    for refused in outside {
+        refuse(refused, diagnostics);
+    }
+    if found.is_empty() && !refused_any {
         diagnostics.push(Diagnostic::error(
             Code::Io,
             location,
@@ -164,20 +220,80 @@ fn location_targets(
     found
 }
 
+/// A target split into the directory before its first wildcard component and the pattern of the
+/// rest (`teams/*/catalog-info.yaml` is `teams` and `*/catalog-info.yaml`); a target without
+/// wildcards is a plain path.
+fn split_glob(target: &str) -> (PathBuf, Option<String>) {
+    let is_wild = |c: &str| c.contains(['*', '?', '[', '{']);
+    let parts: Vec<&str> = target.split('/').collect();
+    let Some(first_wild) = parts.iter().position(|c| is_wild(c)) else {
+        return (PathBuf::from(target), None);
+    };
+    let base = parts[..first_wild].join("/");
+    let base = match base.as_str() {
+        "" if target.starts_with('/') => PathBuf::from("/"),
+        "" => PathBuf::from("."),
+        _ => PathBuf::from(base),
+    };
+    (base, Some(parts[first_wild..].join("/")))
+}
+
+/// The files under `base` whose path relative to `base` matches `pattern` (`*` stays within one
+/// directory, `**` crosses any number). Symlinks to directories are not followed; symlinks to
+/// files are returned for the caller to check.
+fn glob_files(base: &Path, pattern: &str) -> Result<Vec<PathBuf>, globset::Error> {
+    let matcher = globset::GlobBuilder::new(pattern)
+        .literal_separator(true)
+        .build()?
+        .compile_matcher();
+    let mut walk = ignore::WalkBuilder::new(base);
+    walk.standard_filters(false)
+        .follow_links(false)
+        .sort_by_file_name(|a, b| a.cmp(b));
+    if !pattern.contains("**") {
+        walk.max_depth(Some(pattern.split('/').count()));
+    }
+    let mut found = Vec::new();
+    for entry in walk.build().filter_map(Result::ok) {
+        if entry.depth() == 0 {
+            continue;
+        }
+        let Ok(relative) = entry.path().strip_prefix(base) else {
+            continue;
+        };
+        if !matcher.is_match(relative) {
+            continue;
+        }
+        let is_file = match entry.file_type() {
+            Some(t) if t.is_file() => true,
+            // `metadata` follows the link: a link to a file counts, one to a directory (or a
+            // loop, or nothing) does not.
+            Some(t) if t.is_symlink() => std::fs::metadata(entry.path()).is_ok_and(|m| m.is_file()),
+            _ => false,
+        };
+        if is_file {
+            found.push(entry.into_path());
+        }
+    }
+    Ok(found)
+}
+
 /// Load model text that is not in a file (tests, embedding). `name` stands in for the path in
 /// messages and its extension selects the format as for a file named on the command line.
 pub fn load_text(name: &str, text: &str) -> Result<Loaded, ModelErrors> {
     let sources = Sources {
         files: vec![name.into()],
         paths: vec![PathBuf::from(name)],
+        texts: vec![OnceLock::from(Arc::<str>::from(text))],
+        indexes: vec![OnceLock::new()],
     };
     let mut diagnostics = Vec::new();
-    let (_, fragment) = read_text(&sources, 0, Path::new(name), text, true, &mut diagnostics);
+    let (_, fragment) = read_model_text(&sources, 0, Path::new(name), text, true, &mut diagnostics);
     let graph = assemble::assemble(
         &sources,
         vec![fragment],
         &mut diagnostics,
-        Options::default(),
+        &Options::default(),
     );
     finish(graph, diagnostics, sources.files)
 }
@@ -205,6 +321,11 @@ fn finish(
 pub(crate) struct Sources {
     files: Vec<Arc<str>>,
     paths: Vec<PathBuf>,
+    /// The text of a JSON file, read again (once) when a position in it is needed.
+    texts: Vec<OnceLock<Arc<str>>>,
+    /// Positions in a JSON file's text, indexed on the first look-up: a file may have as many
+    /// errors as items.
+    indexes: Vec<OnceLock<JsonIndex>>,
 }
 
 impl Sources {
@@ -212,6 +333,8 @@ impl Sources {
         Sources {
             files: files.iter().map(|(p, _)| display(p)).collect(),
             paths: files.iter().map(|(p, _)| p.clone()).collect(),
+            texts: files.iter().map(|_| OnceLock::new()).collect(),
+            indexes: files.iter().map(|_| OnceLock::new()).collect(),
         }
     }
 
@@ -225,15 +348,20 @@ impl Sources {
         match origin {
             Origin::Yaml { file, pos } => Location::new(self.name(*file), pos.line, pos.column),
             Origin::Json { file, path } => {
-                let text = std::fs::read_to_string(&self.paths[*file as usize]).unwrap_or_default();
-                self.locate_in(*file, &text, path)
+                let text = self.texts[*file as usize].get_or_init(|| {
+                    read_text(&self.paths[*file as usize], Limits::default())
+                        .unwrap_or_default()
+                        .into()
+                });
+                self.locate_in(*file, text, path)
             }
         }
     }
 
     pub(crate) fn locate_in(&self, file: u32, text: &str, path: &JsonPath) -> Location {
-        let (line, column) =
-            crate::source::json_locate::locate(text, &path.segments()).unwrap_or((1, 1));
+        let index =
+            self.indexes[file as usize].get_or_init(|| JsonIndex::new(text, &["nodes", "edges"]));
+        let (line, column) = index.locate(text, &path.segments()).unwrap_or((1, 1));
         Location::new(self.name(file), line, column)
     }
 }
@@ -451,32 +579,18 @@ fn read_file(
     explicit: bool,
 ) -> (Option<Format>, Fragment, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
-    let text = match std::fs::read(path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => text,
-            Err(_) => {
-                diagnostics.push(Diagnostic::error(
-                    Code::Syntax,
-                    Location::new(sources.name(id), 0, 0),
-                    "not UTF-8 text",
-                ));
-                return (None, Fragment::default(), diagnostics);
-            }
-        },
+    let text = match read_text(path, Limits::default()) {
+        Ok(text) => text,
         Err(e) => {
-            diagnostics.push(Diagnostic::error(
-                Code::Io,
-                Location::new(sources.name(id), 0, 0),
-                format!("cannot read: {}", io_reason(&e)),
-            ));
+            diagnostics.push(e.to_diagnostic(sources.name(id)));
             return (None, Fragment::default(), diagnostics);
         }
     };
-    let (format, fragment) = read_text(sources, id, path, &text, explicit, &mut diagnostics);
+    let (format, fragment) = read_model_text(sources, id, path, &text, explicit, &mut diagnostics);
     (format, fragment, diagnostics)
 }
 
-fn read_text(
+fn read_model_text(
     sources: &Sources,
     id: u32,
     path: &Path,

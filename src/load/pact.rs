@@ -53,7 +53,12 @@ struct Request {
 
 /// Whether JSON text looks like a pact: a consumer, a provider, interactions or messages.
 pub(crate) fn is_pact(text: &str) -> bool {
-    let head = &text[..text.len().min(4096)];
+    // The first 4 KiB, cut at a character boundary (a byte index may fall inside one).
+    let mut end = text.len().min(4096);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let head = &text[..end];
     head.contains("\"consumer\"")
         && head.contains("\"provider\"")
         && (text.contains("\"interactions\"") || text.contains("\"messages\""))

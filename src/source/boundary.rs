@@ -17,8 +17,9 @@ pub struct Boundary {
     roots: Vec<PathBuf>,
     /// Read anything the files name; set only by an explicit flag.
     allow_outside: bool,
-    /// The directory relative paths are resolved against (read once by the CLI).
-    cwd: PathBuf,
+    /// The directory relative paths are resolved against (read once by the CLI); without it,
+    /// relative paths are resolved by the operating system as when they are opened.
+    cwd: Option<PathBuf>,
 }
 
 /// Why a reference was refused.
@@ -38,6 +39,17 @@ impl Boundary {
     /// directory or its parent if it is a file. Paths that do not exist add no root.
     pub fn around(paths: &[PathBuf], cwd: &Path, allow_outside: bool) -> Boundary {
         let cwd = std::fs::canonicalize(cwd).unwrap_or_else(|_| cwd.to_path_buf());
+        Boundary::build(paths, Some(cwd), allow_outside)
+    }
+
+    /// A boundary around the repositories of `paths` for a caller that does not know the
+    /// current directory (a library caller): as [`Boundary::around`], without the current
+    /// directory as a root.
+    pub fn around_paths(paths: &[PathBuf], allow_outside: bool) -> Boundary {
+        Boundary::build(paths, None, allow_outside)
+    }
+
+    fn build(paths: &[PathBuf], cwd: Option<PathBuf>, allow_outside: bool) -> Boundary {
         let mut roots: Vec<PathBuf> = Vec::new();
         for path in paths {
             let Ok(canonical) = std::fs::canonicalize(path) else {
@@ -55,7 +67,7 @@ impl Boundary {
                 .ancestors()
                 .find(|a| a.join(".git").exists())
                 .map(Path::to_path_buf)
-                .or_else(|| dir.starts_with(&cwd).then(|| cwd.clone()))
+                .or_else(|| cwd.as_ref().filter(|cwd| dir.starts_with(cwd)).cloned())
                 .unwrap_or(dir);
             roots.push(root);
         }
@@ -76,7 +88,7 @@ impl Boundary {
         Boundary {
             roots: Vec::new(),
             allow_outside: true,
-            cwd: PathBuf::new(),
+            cwd: None,
         }
     }
 
@@ -92,12 +104,12 @@ impl Boundary {
 
     /// Check a path that a file named (already joined to the referring file's directory): `Ok`
     /// with the path when it may be read, whether or not it exists. A path that exists is judged
-    /// by where it really is (symlinks resolved); one that does not, by its lexical form.
+    /// by where it really is (symlinks resolved); one that does not, by its deepest existing ancestor.
     pub fn check(&self, path: &Path) -> Result<(), Refused> {
         if self.allow_outside {
             return Ok(());
         }
-        let real = std::fs::canonicalize(path).unwrap_or_else(|_| lexical(&self.cwd, path));
+        let real = resolve(self.cwd.as_deref(), path);
         if self.roots.iter().any(|r| real.starts_with(r)) {
             return Ok(());
         }
@@ -121,21 +133,43 @@ impl Boundary {
     }
 }
 
-/// `path` made absolute against `cwd` and with `.` and `..` removed, without touching the file
-/// system.
-fn lexical(cwd: &Path, path: &Path) -> PathBuf {
-    let absolute = cwd.join(path);
-    let mut out = PathBuf::new();
-    for c in absolute.components() {
-        match c {
-            Component::ParentDir => {
-                out.pop();
-            }
-            Component::CurDir => {}
-            other => out.push(other),
+/// Where `path` really is: the path itself with symlinks resolved when it exists; else its
+/// deepest existing ancestor resolved, with the rest of the path appended (`.` and `..` applied
+/// lexically). Relative paths are taken against `cwd` when known.
+fn resolve(cwd: Option<&Path>, path: &Path) -> PathBuf {
+    let joined;
+    let path = match cwd {
+        Some(cwd) if path.is_relative() => {
+            joined = cwd.join(path);
+            joined.as_path()
         }
+        _ => path,
+    };
+    if let Ok(real) = std::fs::canonicalize(path) {
+        return real;
     }
-    out
+    for ancestor in path.ancestors().skip(1) {
+        let existing = if ancestor.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            ancestor
+        };
+        let Ok(mut out) = std::fs::canonicalize(existing) else {
+            continue;
+        };
+        let rest = path.strip_prefix(ancestor).unwrap_or(path);
+        for c in rest.components() {
+            match c {
+                Component::ParentDir => {
+                    out.pop();
+                }
+                Component::CurDir => {}
+                other => out.push(other),
+            }
+        }
+        return out;
+    }
+    path.to_path_buf()
 }
 
 #[cfg(test)]
@@ -157,6 +191,17 @@ mod tests {
         assert!(!b.contains(Path::new("/proc/self/environ")));
         let open = Boundary::around(&[repo.join("specs/a.yaml")], dir.path(), true);
         assert!(open.contains(Path::new("/proc/self/environ")));
+    }
+
+    #[test]
+    fn missing_paths_are_judged_by_their_existing_ancestor() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = dir.path().join("repo");
+        std::fs::create_dir_all(repo.join(".git")).unwrap();
+        let b = Boundary::around_paths(std::slice::from_ref(&repo), false);
+        assert!(b.contains(&repo.join("a/b/../c.yaml")));
+        assert!(!b.contains(&repo.join("a/../../../x.yaml")));
+        assert!(!b.contains(Path::new("/nonexistent/x.yaml")));
     }
 
     #[cfg(unix)]

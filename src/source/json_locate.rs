@@ -3,6 +3,9 @@
 //! Fragments are deserialised with serde for speed, which keeps no positions. When a fact in a
 //! fragment turns out to be wrong (a dangling reference, a conflict), this walks the text once more
 //! to point at it. It only skips over values, so it is linear in the text and allocates nothing.
+//! It keeps no stack either: nesting is a counter, so no depth of brackets can overflow it, and
+//! it needs no depth limit (a fragment nested deeper than serde_json's 128 levels is refused
+//! before positions are ever looked for).
 
 /// One step of a path: an object key or an array index.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -17,6 +20,121 @@ pub fn locate(text: &str, path: &[Segment<'_>]) -> Option<(u32, u32)> {
     let bytes = text.as_bytes();
     let mut cursor = Cursor { bytes, at: 0 };
     cursor.space();
+    let found = walk(&mut cursor, path);
+    Some(line_column(text, found))
+}
+
+/// Positions in one JSON text prepared for many look-ups: a fragment with 100,000 invalid items
+/// has as many errors to place, and a walk from the start of the text for each would be
+/// quadratic. The index records the line and column of a point every [`Index::STRIDE`] bytes and
+/// where each element of some top-level arrays starts; a look-up then walks one element and at
+/// most one stride.
+#[derive(Debug, Default)]
+pub struct Index {
+    /// (byte offset, line, column) at character boundaries, every `STRIDE` bytes or so.
+    checkpoints: Vec<(usize, u32, u32)>,
+    /// For each indexed top-level key, the byte offset of each element of its array.
+    arrays: Vec<(&'static str, Vec<usize>)>,
+}
+
+impl Index {
+    /// Bytes between two recorded line/column points.
+    pub const STRIDE: usize = 4096;
+
+    /// Index `text`, with the elements of the arrays under the top-level keys `arrays`.
+    pub fn new(text: &str, arrays: &[&'static str]) -> Index {
+        let mut checkpoints = vec![(0, 1, 1)];
+        let (mut line, mut column) = (1u32, 1u32);
+        let mut next = Self::STRIDE;
+        for (offset, c) in text.char_indices() {
+            if offset >= next {
+                checkpoints.push((offset, line, column));
+                next = offset + Self::STRIDE;
+            }
+            if c == '\n' {
+                line += 1;
+                column = 1;
+            } else {
+                column += 1;
+            }
+        }
+        let arrays = arrays
+            .iter()
+            .map(|&key| (key, element_offsets(text, key)))
+            .collect();
+        Index {
+            checkpoints,
+            arrays,
+        }
+    }
+
+    /// As [`locate`], on the text this index was made from.
+    pub fn locate(&self, text: &str, path: &[Segment<'_>]) -> Option<(u32, u32)> {
+        if let [Segment::Key(key), Segment::Index(i), rest @ ..] = path
+            && let Some((_, offsets)) = self.arrays.iter().find(|(k, _)| k == key)
+            && let Some(&start) = offsets.get(*i)
+        {
+            let mut cursor = Cursor {
+                bytes: text.as_bytes(),
+                at: start,
+            };
+            return Some(self.line_column(text, walk(&mut cursor, rest)));
+        }
+        let mut cursor = Cursor {
+            bytes: text.as_bytes(),
+            at: 0,
+        };
+        cursor.space();
+        Some(self.line_column(text, walk(&mut cursor, path)))
+    }
+
+    fn line_column(&self, text: &str, offset: usize) -> (u32, u32) {
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let at = self.checkpoints.partition_point(|&(o, _, _)| o <= offset) - 1;
+        let (start, mut line, mut column) = self.checkpoints[at];
+        for c in text[start..offset].chars() {
+            if c == '\n' {
+                line += 1;
+                column = 1;
+            } else {
+                column += 1;
+            }
+        }
+        (line, column)
+    }
+}
+
+/// Byte offsets of the elements of the array under the top-level `key`; empty when there is
+/// none.
+fn element_offsets(text: &str, key: &str) -> Vec<usize> {
+    let mut cursor = Cursor {
+        bytes: text.as_bytes(),
+        at: 0,
+    };
+    let mut offsets = Vec::new();
+    if cursor.enter_key(key).is_none() || cursor.eat(b'[').is_none() {
+        return offsets;
+    }
+    loop {
+        cursor.space();
+        match cursor.peek() {
+            None | Some(b']') => return offsets,
+            Some(_) => offsets.push(cursor.at),
+        }
+        if cursor.skip_value().is_none() {
+            return offsets;
+        }
+        if cursor.eat(b',').is_none() {
+            return offsets;
+        }
+    }
+}
+
+/// Follow `path` from the value at the cursor; the offset of the deepest value reached.
+fn walk(cursor: &mut Cursor<'_>, path: &[Segment<'_>]) -> usize {
     let mut found = cursor.at;
     for segment in path {
         let step = match *segment {
@@ -28,11 +146,17 @@ pub fn locate(text: &str, path: &[Segment<'_>]) -> Option<(u32, u32)> {
         }
         found = cursor.at;
     }
-    Some(line_column(text, found))
+    found
 }
 
 fn line_column(text: &str, offset: usize) -> (u32, u32) {
-    let before = &text[..offset.min(text.len())];
+    // The cursor moves by bytes and may stop inside a character (after a backslash followed by
+    // a multi-byte character, in text that is not valid JSON): count up to the character's start.
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
     let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
     let column = before[line_start..].chars().count() + 1;
@@ -184,6 +308,46 @@ mod tests {
             Some((5, 15))
         );
         assert_eq!(locate(TEXT, &[Key("edges")]), Some((7, 12)));
+    }
+
+    #[test]
+    fn deep_nesting_and_split_characters_are_harmless() {
+        use Segment::*;
+        let deep = format!("{{\"a\": {}{}}}", "[".repeat(100_000), "]".repeat(100_000));
+        assert_eq!(locate(&deep, &[Key("b")]), Some((1, 1)));
+        assert_eq!(locate(&deep, &[Key("a"), Index(1)]), Some((1, 7)));
+        // A backslash before a multi-byte character: the cursor lands inside it.
+        let text = "{\"k\\é\": 1, \"x\": 2}";
+        assert!(locate(text, &[Key("x")]).is_some());
+        assert_eq!(line_column("aé", 2), (1, 2));
+    }
+
+    #[test]
+    fn the_index_agrees_with_a_walk_from_the_start() {
+        use Segment::*;
+        let index = super::Index::new(TEXT, &["nodes", "edges"]);
+        for path in [
+            &[Key("nodes")][..],
+            &[Key("nodes"), Index(0)],
+            &[Key("nodes"), Index(1), Key("owner")],
+            &[Key("nodes"), Index(1), Key("tier")],
+            &[Key("nodes"), Index(9)],
+            &[Key("edges")],
+            &[Key("edges"), Index(0)],
+        ] {
+            assert_eq!(index.locate(TEXT, path), locate(TEXT, path), "{path:?}");
+        }
+        // Long texts, past several checkpoints, with multi-byte characters.
+        let mut text = String::from("{\"nodes\": [\n");
+        for i in 0..5000 {
+            text.push_str(&format!("{{\"id\": \"é{i}\", \"tier\": {i}}},\n"));
+        }
+        text.push_str("{}]}");
+        let index = super::Index::new(&text, &["nodes"]);
+        for i in [0, 1, 777, 4096, 4999, 5000] {
+            let path = [Key("nodes"), Index(i), Key("tier")];
+            assert_eq!(index.locate(&text, &path), locate(&text, &path), "{i}");
+        }
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 pub mod boundary;
 pub mod diagnostic;
+pub mod file;
 pub mod json_locate;
 pub mod path;
 pub mod suggest;

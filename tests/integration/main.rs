@@ -8,6 +8,7 @@ mod deploy;
 mod diff;
 mod docs;
 mod export;
+mod hostile;
 mod hostile_proto;
 mod inputs;
 mod merge;

@@ -62,3 +62,49 @@ pub fn diagnostics(text: &str) -> Vec<&str> {
         .filter(|l| l.contains(": error[") || l.contains(": warning["))
         .collect()
 }
+
+/// [`ripple`], failing the test when the run takes longer than `limit` (and killing it), so that
+/// a regression to a hang fails instead of stalling the suite.
+pub fn ripple_within(limit: std::time::Duration, args: &[&str]) -> Run {
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ripple"))
+        .args(args)
+        .env("RIPPLE_TODAY", TODAY)
+        .current_dir(repo_root())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the ripple binary runs");
+    // Drain the pipes on threads: a child blocked on a full pipe would look like a hang.
+    let mut stdout = child.stdout.take().expect("piped");
+    let mut stderr = child.stderr.take().expect("piped");
+    let out = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        std::io::Read::read_to_end(&mut stdout, &mut s).ok();
+        s
+    });
+    let err = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        std::io::Read::read_to_end(&mut stderr, &mut s).ok();
+        s
+    });
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("waits") {
+            break status;
+        }
+        if start.elapsed() > limit {
+            child.kill().ok();
+            child.wait().ok();
+            panic!("ripple {args:?} did not finish within {limit:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    };
+    Run {
+        code: status
+            .code()
+            .expect("ripple exited normally, not by a signal"),
+        stdout: String::from_utf8(out.join().unwrap()).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(err.join().unwrap()).expect("stderr is UTF-8"),
+    }
+}

@@ -95,18 +95,10 @@ impl ProtoFiles {
                 continue;
             }
             let display = contract::display(&file);
-            let text = match std::fs::read_to_string(&file) {
+            let text = match crate::source::file::read_text(&file, Default::default()) {
                 Ok(text) => text,
                 Err(e) => {
-                    errors.push(Diagnostic::error(
-                        Code::Io,
-                        Location::new(display, 0, 0),
-                        if e.kind() == std::io::ErrorKind::InvalidData {
-                            "cannot read: not UTF-8 text".to_owned()
-                        } else {
-                            format!("cannot read: {}", io_reason(&e))
-                        },
-                    ));
+                    errors.push(e.to_diagnostic(display));
                     continue;
                 }
             };
