@@ -16,10 +16,10 @@ use super::ast::{
     query_reads, view_columns,
 };
 use super::migrations::{migration_files, up_section};
-use super::model::{ConstraintKind, Enum, Generated, Index, Object, Schema, Table, View};
+use super::model::{ConstraintKind, Enum, Generated, Index, ObjectKind, Schema, Table, View};
 use super::parse::parse_file;
-use super::positions::{Site, location};
-use super::types::{Ty, normalize};
+use super::positions::{StatementLocation, location};
+use super::types::ColumnType;
 use crate::contract::{ContractErrors, display, io_reason};
 use crate::source::diagnostic::{Code, Diagnostic, Location};
 
@@ -54,11 +54,11 @@ impl Schema {
             match parse_file(&name, up_section(text)) {
                 Ok(parsed) => {
                     for (statement, start) in &parsed.statements {
-                        let site = Site {
+                        let place = StatementLocation {
                             file: &name,
-                            statement: location(&name, *start),
+                            start: location(&name, *start),
                         };
-                        schema.apply(statement, &site, parsed.mysql);
+                        schema.apply(statement, &place, parsed.mysql);
                     }
                 }
                 Err(diagnostics) => errors.extend(diagnostics),
@@ -71,22 +71,22 @@ impl Schema {
         }
     }
 
-    fn apply(&mut self, statement: &Statement, site: &Site<'_>, mysql: bool) {
+    fn apply(&mut self, statement: &Statement, place: &StatementLocation<'_>, mysql: bool) {
         match statement {
-            Statement::CreateTable(create) => self.create_table(create, site, mysql),
+            Statement::CreateTable(create) => self.create_table(create, place, mysql),
             Statement::AlterTable(alter) => {
                 let name = object_name(&alter.name);
                 for op in &alter.operations {
-                    self.alter_table(&name, op, site, mysql);
+                    self.alter_table(&name, op, place, mysql);
                 }
             }
             Statement::RenameTable(renames) => {
                 for r in renames {
                     let (from, to) = (object_name(&r.old_name), object_name(&r.new_name));
-                    self.rename_relation(&from, &to, site.statement.clone());
+                    self.rename_relation(&from, &to, place.start.clone());
                 }
             }
-            Statement::CreateIndex(create) => self.create_index(create, site),
+            Statement::CreateIndex(create) => self.create_index(create, place),
             Statement::AlterIndex {
                 name,
                 operation: AlterIndexOperation::RenameIndex { index_name },
@@ -95,7 +95,7 @@ impl Schema {
                     self.indexes.insert(object_name(index_name), index);
                 }
             }
-            Statement::CreateView(create) => self.create_view(create, site),
+            Statement::CreateView(create) => self.create_view(create, place),
             Statement::CreateType {
                 name,
                 representation: Some(UserDefinedTypeRepresentation::Enum { labels }),
@@ -104,12 +104,12 @@ impl Schema {
                     object_name(name),
                     Enum {
                         values: labels.iter().map(|l| l.value.clone()).collect(),
-                        at: site.statement.clone(),
+                        at: place.start.clone(),
                     },
                 );
             }
             Statement::AlterType(alter) => {
-                self.alter_type(&object_name(&alter.name), &alter.operation, site)
+                self.alter_type(&object_name(&alter.name), &alter.operation, place)
             }
             Statement::Drop {
                 object_type,
@@ -124,7 +124,7 @@ impl Schema {
                         &object_name(name),
                         *cascade,
                         table.as_ref(),
-                        site,
+                        place,
                     );
                 }
             }
@@ -132,7 +132,7 @@ impl Schema {
         }
     }
 
-    fn create_table(&mut self, create: &CreateTable, site: &Site<'_>, mysql: bool) {
+    fn create_table(&mut self, create: &CreateTable, place: &StatementLocation<'_>, mysql: bool) {
         let name = object_name(&create.name);
         // A temporary table lives for one session: a migration's scratch space, not schema.
         if create.temporary || (create.if_not_exists && self.tables.contains_key(&name)) {
@@ -153,20 +153,20 @@ impl Schema {
         .unwrap_or(Table {
             columns: Vec::new(),
             constraints: Vec::new(),
-            at: site.statement.clone(),
+            at: place.start.clone(),
             renamed_from: Vec::new(),
         });
-        table.at = site.statement.clone();
+        table.at = place.start.clone();
         for def in &create.columns {
-            let (column, constraints) = column_from_def(def, site, mysql);
+            let (column, constraints) = column_from_def(def, place, mysql);
             table.columns.retain(|c| c.name != column.name);
             table.columns.push(column);
             table.constraints.extend(constraints);
         }
         for c in &create.constraints {
-            if let Some(constraint) = constraint(c, site) {
+            if let Some(constraint) = constraint(c, place) {
                 table.constraints.push(constraint);
-            } else if let Some((index_name, index)) = inline_index(&name, c, site) {
+            } else if let Some((index_name, index)) = inline_index(&name, c, place) {
                 self.indexes.insert(index_name, index);
             }
         }
@@ -174,17 +174,23 @@ impl Schema {
         self.tables.insert(name, table);
     }
 
-    fn alter_table(&mut self, name: &str, op: &AlterTableOperation, site: &Site<'_>, mysql: bool) {
+    fn alter_table(
+        &mut self,
+        name: &str,
+        op: &AlterTableOperation,
+        place: &StatementLocation<'_>,
+        mysql: bool,
+    ) {
         use AlterTableOperation as Op;
         if let Op::RenameTable { table_name } = op {
             let (RenameTableNameKind::To(to) | RenameTableNameKind::As(to)) = table_name;
-            self.rename_relation(name, &object_name(to), site.statement.clone());
+            self.rename_relation(name, &object_name(to), place.start.clone());
             return;
         }
         let Some(table) = self.tables.get_mut(name) else {
             return;
         };
-        table.at = site.statement.clone();
+        table.at = place.start.clone();
         match op {
             Op::AddColumn {
                 if_not_exists,
@@ -194,7 +200,7 @@ impl Schema {
                 if *if_not_exists && table.column(&ident(&column_def.name)).is_some() {
                     return;
                 }
-                let (column, constraints) = column_from_def(column_def, site, mysql);
+                let (column, constraints) = column_from_def(column_def, place, mysql);
                 table.columns.retain(|c| c.name != column.name);
                 table.columns.push(column);
                 table.constraints.extend(constraints);
@@ -202,7 +208,7 @@ impl Schema {
             }
             Op::DropColumn { column_names, .. } => {
                 for c in column_names {
-                    self.drop_column(name, &ident(c), site.of(c));
+                    self.drop_column(name, &ident(c), place.of_name(c));
                 }
             }
             Op::RenameColumn {
@@ -210,10 +216,10 @@ impl Schema {
                 new_column_name,
             } => {
                 let (from, to) = (ident(old_column_name), ident(new_column_name));
-                self.rename_column(name, &from, &to, site.of(new_column_name));
+                self.rename_column(name, &from, &to, place.of_name(new_column_name));
             }
             Op::AlterColumn { column_name, op } => {
-                let at = site.of(column_name);
+                let at = place.of_name(column_name);
                 let Some(column) = table.column_mut(&ident(column_name)) else {
                     return;
                 };
@@ -231,8 +237,8 @@ impl Schema {
                         }
                     }
                     AlterColumnOperation::SetDataType { data_type, .. } => {
-                        column.ty = normalize(data_type, mysql);
-                        column.written = data_type.to_string().to_lowercase();
+                        column.column_type = ColumnType::from_data_type(data_type, mysql);
+                        column.written_type = data_type.to_string().to_lowercase();
                     }
                     AlterColumnOperation::AddGenerated { .. } => {
                         column.generated = Some(Generated::Identity);
@@ -248,21 +254,21 @@ impl Schema {
             } => {
                 let (from, to) = (ident(old_name), ident(new_name));
                 if from != to {
-                    self.rename_column(name, &from, &to, site.of(new_name));
+                    self.rename_column(name, &from, &to, place.of_name(new_name));
                 }
-                self.redefine_column(name, new_name, data_type, options, site, mysql);
+                self.redefine_column(name, new_name, data_type, options, place, mysql);
             }
             Op::ModifyColumn {
                 col_name,
                 data_type,
                 options,
                 ..
-            } => self.redefine_column(name, col_name, data_type, options, site, mysql),
+            } => self.redefine_column(name, col_name, data_type, options, place, mysql),
             Op::AddConstraint { constraint: c, .. } => {
-                if let Some(constraint) = constraint(c, site) {
+                if let Some(constraint) = constraint(c, place) {
                     table.constraints.push(constraint);
                     table.mark_key_not_null();
-                } else if let Some((index_name, index)) = inline_index(name, c, site) {
+                } else if let Some((index_name, index)) = inline_index(name, c, place) {
                     self.indexes.insert(index_name, index);
                 }
             }
@@ -273,7 +279,7 @@ impl Schema {
                 let before = table.constraints.len();
                 table.constraints.retain(|x| !x.answers_to(name, &c));
                 if table.constraints.len() == before {
-                    self.drop_index(&c, site.statement.clone());
+                    self.drop_index(&c, place.start.clone());
                 }
             }
             Op::DropPrimaryKey { .. } => {
@@ -308,7 +314,7 @@ impl Schema {
         self.indexes
             .retain(|_, i| i.table != table_name || !i.columns.iter().any(|c| c == column));
         self.dropped
-            .insert((Object::Column, format!("{table_name}.{column}")), at);
+            .insert((ObjectKind::Column, format!("{table_name}.{column}")), at);
     }
 
     /// MySQL `CHANGE`/`MODIFY COLUMN`: the column is defined anew, so that what the definition
@@ -319,7 +325,7 @@ impl Schema {
         column_name: &Ident,
         data_type: &DataType,
         options: &[ColumnOption],
-        site: &Site<'_>,
+        place: &StatementLocation<'_>,
         mysql: bool,
     ) {
         let Some(table) = self.tables.get_mut(table_name) else {
@@ -336,7 +342,7 @@ impl Schema {
                 })
                 .collect(),
         };
-        let (mut column, constraints) = column_from_def(&def, site, mysql);
+        let (mut column, constraints) = column_from_def(&def, place, mysql);
         if let Some(old) = table.column_mut(&column.name) {
             column.renamed_from = std::mem::take(&mut old.renamed_from);
             *old = column;
@@ -402,7 +408,7 @@ impl Schema {
         }
     }
 
-    fn create_index(&mut self, create: &CreateIndex, site: &Site<'_>) {
+    fn create_index(&mut self, create: &CreateIndex, place: &StatementLocation<'_>) {
         let table = object_name(&create.table_name);
         let columns: Vec<String> = create.columns.iter().map(index_column).collect();
         let name = match &create.name {
@@ -419,12 +425,12 @@ impl Schema {
                 columns,
                 unique: create.unique,
                 predicate: create.predicate.as_ref().map(|p| p.to_string()),
-                at: site.statement.clone(),
+                at: place.start.clone(),
             },
         );
     }
 
-    fn create_view(&mut self, create: &CreateView, site: &Site<'_>) {
+    fn create_view(&mut self, create: &CreateView, place: &StatementLocation<'_>) {
         let name = object_name(&create.name);
         if create.if_not_exists && self.views.contains_key(&name) {
             return;
@@ -447,26 +453,26 @@ impl Schema {
             View {
                 columns,
                 reads,
-                at: site.statement.clone(),
+                at: place.start.clone(),
                 renamed_from,
             },
         );
     }
 
-    fn alter_type(&mut self, name: &str, op: &AlterTypeOperation, site: &Site<'_>) {
+    fn alter_type(&mut self, name: &str, op: &AlterTypeOperation, place: &StatementLocation<'_>) {
         match op {
             AlterTypeOperation::Rename(rename) => {
                 let to = ident(&rename.new_name);
                 if let Some(mut e) = self.enums.remove(name) {
-                    e.at = site.statement.clone();
+                    e.at = place.start.clone();
                     self.enums.insert(to.clone(), e);
                 }
                 // Columns refer to a type by identity, so they follow the rename.
                 for table in self.tables.values_mut() {
                     for c in &mut table.columns {
-                        if c.ty == Ty::Named(name.to_owned()) {
-                            c.ty = Ty::Named(to.clone());
-                            c.written.clone_from(&to);
+                        if c.column_type == ColumnType::Named(name.to_owned()) {
+                            c.column_type = ColumnType::Named(to.clone());
+                            c.written_type.clone_from(&to);
                         }
                     }
                 }
@@ -475,7 +481,7 @@ impl Schema {
                 let Some(e) = self.enums.get_mut(name) else {
                     return;
                 };
-                e.at = site.statement.clone();
+                e.at = place.start.clone();
                 let value = add.value.value.clone();
                 if e.values.contains(&value) {
                     return;
@@ -496,7 +502,7 @@ impl Schema {
                 let Some(e) = self.enums.get_mut(name) else {
                     return;
                 };
-                e.at = site.statement.clone();
+                e.at = place.start.clone();
                 for v in &mut e.values {
                     if *v == rename.from.value {
                         v.clone_from(&rename.to.value);
@@ -512,9 +518,9 @@ impl Schema {
         name: &str,
         cascade: bool,
         table: Option<&ObjectName>,
-        site: &Site<'_>,
+        place: &StatementLocation<'_>,
     ) {
-        let at = site.statement.clone();
+        let at = place.start.clone();
         match object_type {
             ObjectType::Table => {
                 let Some(_) = self.tables.remove(name) else {
@@ -522,7 +528,7 @@ impl Schema {
                 };
                 self.indexes.retain(|_, i| i.table != name);
                 self.dropped
-                    .insert((Object::Table, name.to_owned()), at.clone());
+                    .insert((ObjectKind::Table, name.to_owned()), at.clone());
                 if cascade {
                     self.drop_dependent_views(name, &at);
                 }
@@ -532,7 +538,7 @@ impl Schema {
                     return;
                 };
                 self.dropped
-                    .insert((Object::View, name.to_owned()), at.clone());
+                    .insert((ObjectKind::View, name.to_owned()), at.clone());
                 if cascade {
                     self.drop_dependent_views(name, &at);
                 }
@@ -546,7 +552,8 @@ impl Schema {
                     table.constraints.retain(|c| !c.answers_to(&t, name));
                     if table.constraints.len() != before {
                         table.at = at.clone();
-                        self.dropped.insert((Object::Index, name.to_owned()), at);
+                        self.dropped
+                            .insert((ObjectKind::Index, name.to_owned()), at);
                         return;
                     }
                 }
@@ -555,11 +562,11 @@ impl Schema {
             ObjectType::Type => {
                 if self.enums.remove(name).is_some() {
                     self.dropped
-                        .insert((Object::Type, name.to_owned()), at.clone());
+                        .insert((ObjectKind::Type, name.to_owned()), at.clone());
                 }
                 // `CASCADE` drops the columns of that type, with their indexes and constraints.
                 if cascade {
-                    let named = Ty::Named(name.to_owned());
+                    let named = ColumnType::Named(name.to_owned());
                     let columns: Vec<(String, String)> = self
                         .tables
                         .iter()
@@ -567,7 +574,7 @@ impl Schema {
                             table
                                 .columns
                                 .iter()
-                                .filter(|c| c.ty == named)
+                                .filter(|c| c.column_type == named)
                                 .map(|c| (t.clone(), c.name.clone()))
                         })
                         .collect();
@@ -592,7 +599,7 @@ impl Schema {
         for view in dependent {
             if self.views.remove(&view).is_some() {
                 self.dropped
-                    .insert((Object::View, view.clone()), at.clone());
+                    .insert((ObjectKind::View, view.clone()), at.clone());
                 self.drop_dependent_views(&view, at);
             }
         }
@@ -600,7 +607,8 @@ impl Schema {
 
     fn drop_index(&mut self, name: &str, at: Location) {
         if self.indexes.remove(name).is_some() {
-            self.dropped.insert((Object::Index, name.to_owned()), at);
+            self.dropped
+                .insert((ObjectKind::Index, name.to_owned()), at);
         }
     }
 }

@@ -10,8 +10,8 @@ use sqlparser::ast::{
 use sqlparser::tokenizer::Token;
 
 use super::model::{Column, Constraint, ConstraintKind, Generated, Index};
-use super::positions::Site;
-use super::types::{normalize, serial_bytes};
+use super::positions::StatementLocation;
+use super::types::{ColumnType, serial_bytes};
 
 /// An identifier as the database stores it: unquoted names fold to lower case, and so do
 /// MySQL's backtick-quoted ones (MySQL compares column names without case).
@@ -155,17 +155,17 @@ pub(super) fn query_reads(query: &Query, out: &mut BTreeSet<String>) {
 /// A column and the constraints its definition declares inline.
 pub(super) fn column_from_def(
     def: &ColumnDef,
-    site: &Site<'_>,
+    place: &StatementLocation<'_>,
     mysql: bool,
 ) -> (Column, Vec<Constraint>) {
     let name = ident(&def.name);
-    let at = site.of(&def.name);
+    let at = place.of_name(&def.name);
     let serial =
         matches!(&def.data_type, DataType::Custom(n, _) if serial_bytes(&object_name(n)).is_some());
     let mut column = Column {
         name: name.clone(),
-        ty: normalize(&def.data_type, mysql),
-        written: def.data_type.to_string().to_lowercase(),
+        column_type: ColumnType::from_data_type(&def.data_type, mysql),
+        written_type: def.data_type.to_string().to_lowercase(),
         not_null: serial,
         default: None,
         generated: serial.then_some(Generated::Identity),
@@ -232,8 +232,8 @@ pub(super) fn column_from_def(
 }
 
 /// A table constraint that ripple compares: primary key, unique, foreign key, check.
-pub(super) fn constraint(c: &TableConstraint, site: &Site<'_>) -> Option<Constraint> {
-    let at = site.span(c.span());
+pub(super) fn constraint(c: &TableConstraint, place: &StatementLocation<'_>) -> Option<Constraint> {
+    let at = place.of_span(c.span());
     let (name, kind, columns) = match c {
         TableConstraint::PrimaryKey(pk) => (
             pk.name.as_ref(),
@@ -274,7 +274,7 @@ pub(super) fn constraint(c: &TableConstraint, site: &Site<'_>) -> Option<Constra
 pub(super) fn inline_index(
     table: &str,
     c: &TableConstraint,
-    site: &Site<'_>,
+    place: &StatementLocation<'_>,
 ) -> Option<(String, Index)> {
     let TableConstraint::Index(index) = c else {
         return None;
@@ -291,7 +291,7 @@ pub(super) fn inline_index(
             columns,
             unique: false,
             predicate: None,
-            at: site.span(c.span()),
+            at: place.of_span(c.span()),
         },
     ))
 }

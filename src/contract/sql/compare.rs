@@ -3,13 +3,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::model::{Column, ConstraintKind, Object, Schema, Table};
+use super::model::{Column, ConstraintKind, ObjectKind, Schema, Table};
 use super::rules;
-use super::types::{Compat, Ty, accepts, compare_types};
+use super::types::{ColumnType, TypeCompatibility, accepts, compare_types};
 use crate::contract::{Change, Rule};
 use crate::source::diagnostic::Location;
 
-pub(super) struct Cx<'s> {
+pub(super) struct SchemaComparison<'s> {
     pub(super) old: &'s Schema,
     pub(super) new: &'s Schema,
     pub(super) changes: Vec<Change>,
@@ -24,13 +24,13 @@ fn column_element(table: &str, column: &str) -> String {
     format!("column {table}.{column}")
 }
 
-fn cols(columns: &[String]) -> String {
+fn column_list(columns: &[String]) -> String {
     format!("({})", columns.join(", "))
 }
 
 /// A uniqueness rule of a table: a unique constraint or a unique index, partial (`WHERE ...`)
 /// or not.
-struct Unique {
+struct UniqueKey {
     /// Sorted.
     columns: Vec<String>,
     predicate: Option<String>,
@@ -41,16 +41,16 @@ struct Unique {
     index: Option<String>,
 }
 
-fn uniques(schema: &Schema, table_name: &str, table: &Table) -> Vec<Unique> {
-    let mut out: Vec<Unique> = table
+fn uniques(schema: &Schema, table_name: &str, table: &Table) -> Vec<UniqueKey> {
+    let mut out: Vec<UniqueKey> = table
         .constraints
         .iter()
         .filter(|c| c.kind == ConstraintKind::Unique)
-        .map(|c| Unique {
+        .map(|c| UniqueKey {
             columns: c.columns.clone(),
             at: c.at.clone(),
             predicate: None,
-            label: format!("unique constraint{}", named(&c.name)),
+            label: format!("unique constraint{}", name_suffix(&c.name)),
             index: c.name.clone(),
         })
         .collect();
@@ -59,7 +59,7 @@ fn uniques(schema: &Schema, table_name: &str, table: &Table) -> Vec<Unique> {
             .indexes
             .iter()
             .filter(|(_, i)| i.unique && i.table == table_name)
-            .map(|(n, i)| Unique {
+            .map(|(n, i)| UniqueKey {
                 columns: i.columns.clone(),
                 predicate: i.predicate.clone(),
                 at: i.at.clone(),
@@ -77,11 +77,11 @@ fn uniques(schema: &Schema, table_name: &str, table: &Table) -> Vec<Unique> {
 }
 
 /// ` name` for a named constraint, nothing for an unnamed one.
-fn named(name: &Option<String>) -> String {
+fn name_suffix(name: &Option<String>) -> String {
     name.as_ref().map(|n| format!(" {n}")).unwrap_or_default()
 }
 
-impl<'s> Cx<'s> {
+impl<'s> SchemaComparison<'s> {
     fn push(
         &mut self,
         rule: &'static Rule,
@@ -132,11 +132,11 @@ impl<'s> Cx<'s> {
             .map(String::as_str)
             .filter(|n| !old.tables.contains_key(*n) && !taken.contains(n))
             .collect();
-        let shape = |t: &Table| -> Vec<(String, Ty)> {
-            let mut s: Vec<(String, Ty)> = t
+        let shape = |t: &Table| -> Vec<(String, ColumnType)> {
+            let mut s: Vec<(String, ColumnType)> = t
                 .columns
                 .iter()
-                .map(|c| (c.name.clone(), c.ty.clone()))
+                .map(|c| (c.name.clone(), c.column_type.clone()))
                 .collect();
             s.sort_by(|a, b| a.0.cmp(&b.0));
             s
@@ -169,7 +169,9 @@ impl<'s> Cx<'s> {
                 table_element(name),
                 format!("table {name} removed"),
                 Some(t.at.clone()),
-                new.dropped.get(&(Object::Table, name.to_owned())).cloned(),
+                new.dropped
+                    .get(&(ObjectKind::Table, name.to_owned()))
+                    .cloned(),
             );
         }
         for name in added.iter().filter(|a| !taken.contains(*a)) {
@@ -232,7 +234,7 @@ impl<'s> Cx<'s> {
                     let dropped = self
                         .new
                         .dropped
-                        .get(&(Object::Column, format!("{new_name}.{}", c.name)))
+                        .get(&(ObjectKind::Column, format!("{new_name}.{}", c.name)))
                         .cloned();
                     self.push(
                         rules::COLUMN_REMOVED,
@@ -261,7 +263,10 @@ impl<'s> Cx<'s> {
             self.push(
                 rule,
                 element,
-                format!("column {name}.{} ({}) added {what}", nc.name, nc.written),
+                format!(
+                    "column {name}.{} ({}) added {what}",
+                    nc.name, nc.written_type
+                ),
                 Some(a.at.clone()),
                 Some(nc.at.clone()),
             );
@@ -272,17 +277,17 @@ impl<'s> Cx<'s> {
     fn column(&mut self, element: &str, a: &Column, b: &Column) {
         let (old, new) = (Some(a.at.clone()), Some(b.at.clone()));
         let what = element.strip_prefix("column ").unwrap_or(element);
-        let compat = compare_types(&a.ty, &b.ty);
+        let compatibility = compare_types(&a.column_type, &b.column_type);
         let typed = |how: &str| {
             format!(
                 "column {what} changed type from {} to {} ({how})",
-                a.written, b.written
+                a.written_type, b.written_type
             )
         };
-        match compat {
-            Compat::Same => {}
-            Compat::Widened => {
-                let how = if accepts(&a.ty, &b.ty) {
+        match compatibility {
+            TypeCompatibility::Same => {}
+            TypeCompatibility::Widened => {
+                let how = if accepts(&a.column_type, &b.column_type) {
                     "compatible"
                 } else {
                     "widening"
@@ -295,14 +300,14 @@ impl<'s> Cx<'s> {
                     new.clone(),
                 );
             }
-            Compat::Narrowed => self.push(
+            TypeCompatibility::Narrowed => self.push(
                 rules::COLUMN_TYPE_NARROWED,
                 element.to_owned(),
                 typed("narrowing"),
                 old.clone(),
                 new.clone(),
             ),
-            Compat::Changed => self.push(
+            TypeCompatibility::Changed => self.push(
                 rules::COLUMN_TYPE_CHANGED,
                 element.to_owned(),
                 typed("incompatible"),
@@ -404,7 +409,8 @@ impl<'s> Cx<'s> {
             _ => true,
         };
         if differs {
-            let show = |k: &Option<Vec<String>>| k.as_ref().map_or("none".to_owned(), |k| cols(k));
+            let show =
+                |k: &Option<Vec<String>>| k.as_ref().map_or("none".to_owned(), |k| column_list(k));
             self.push(
                 rules::CONSTRAINT_PRIMARY_KEY_CHANGED,
                 element.clone(),
@@ -426,7 +432,7 @@ impl<'s> Cx<'s> {
         // Unique constraints and unique indexes, compared by their (sorted) columns.
         let old_uniques = uniques(self.old, name, a);
         let new_uniques = uniques(self.new, new_name, b);
-        let as_old = |u: &Unique| -> Option<Vec<String>> {
+        let as_old = |u: &UniqueKey| -> Option<Vec<String>> {
             let mut columns = translate(&u.columns)?;
             columns.sort();
             Some(columns)
@@ -438,17 +444,19 @@ impl<'s> Cx<'s> {
             if still || !kept(&u.columns) {
                 continue;
             }
-            let dropped = u
-                .index
-                .as_ref()
-                .and_then(|i| self.new.dropped.get(&(Object::Index, i.clone())).cloned());
+            let dropped = u.index.as_ref().and_then(|i| {
+                self.new
+                    .dropped
+                    .get(&(ObjectKind::Index, i.clone()))
+                    .cloned()
+            });
             self.push(
                 rules::CONSTRAINT_UNIQUE_REMOVED,
                 element.clone(),
                 format!(
                     "{} on {name} {} removed: upserts keyed on it break and readers may see duplicates",
                     u.label,
-                    cols(&u.columns)
+                    column_list(&u.columns)
                 ),
                 Some(u.at.clone()),
                 Some(dropped.unwrap_or_else(|| b.at.clone())),
@@ -470,7 +478,7 @@ impl<'s> Cx<'s> {
                 format!(
                     "{} added on {name} {}: writers of duplicate values fail",
                     u.label,
-                    cols(&u.columns)
+                    column_list(&u.columns)
                 ),
                 Some(a.at.clone()),
                 Some(u.at.clone()),
@@ -486,16 +494,16 @@ impl<'s> Cx<'s> {
                     rules::CONSTRAINT_FOREIGN_KEY_ADDED,
                     format!(
                         "foreign key{} added on {name} {} referencing {table} {}: writers of rows without a referenced row fail",
-                        named(&c.name),
-                        cols(&c.columns),
-                        cols(columns)
+                        name_suffix(&c.name),
+                        column_list(&c.columns),
+                        column_list(columns)
                     ),
                 ),
                 ConstraintKind::Check { expr } => (
                     rules::CONSTRAINT_CHECK_ADDED,
                     format!(
                         "check constraint{} added on {name}: CHECK ({expr}); writers of values it rejects fail",
-                        named(&c.name)
+                        name_suffix(&c.name)
                     ),
                 ),
                 _ => continue,
@@ -580,12 +588,12 @@ impl<'s> Cx<'s> {
                 format!(
                     "index {name} on {} {} removed: queries it served may get slower",
                     index.table,
-                    cols(&index.columns)
+                    column_list(&index.columns)
                 ),
                 Some(index.at.clone()),
                 Some(
                     new.dropped
-                        .get(&(Object::Index, name.clone()))
+                        .get(&(ObjectKind::Index, name.clone()))
                         .cloned()
                         .unwrap_or_else(|| new_table.at.clone()),
                 ),
@@ -613,7 +621,7 @@ impl<'s> Cx<'s> {
                     element,
                     format!("view {name} removed"),
                     Some(v.at.clone()),
-                    new.dropped.get(&(Object::View, name.clone())).cloned(),
+                    new.dropped.get(&(ObjectKind::View, name.clone())).cloned(),
                 );
                 continue;
             };
@@ -662,7 +670,7 @@ impl<'s> Cx<'s> {
                     element,
                     format!("enum type {name} removed"),
                     Some(e.at.clone()),
-                    new.dropped.get(&(Object::Type, name.clone())).cloned(),
+                    new.dropped.get(&(ObjectKind::Type, name.clone())).cloned(),
                 );
                 continue;
             };

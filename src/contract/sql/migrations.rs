@@ -7,38 +7,38 @@ use crate::contract::{ContractErrors, contract_files};
 
 /// The part a file plays in a migrations directory.
 #[derive(Clone, Debug, PartialEq, Eq)]
-enum Step {
+enum MigrationStep {
     /// Applied in version order: Flyway `V1_1__x.sql`, golang-migrate `000001_x.up.sql`, plain
     /// `001_x.sql` or `20240101120000_x.sql`.
-    Versioned(Version),
+    Versioned(MigrationVersion),
     /// No version: applied after the versioned files, in natural order of their paths.
     Unversioned,
     /// Flyway `R__x.sql`: applied after everything else, by description, as Flyway does.
     Repeatable(String),
     /// Flyway `B5__x.sql`: the whole schema up to version 5, applied instead of `V1`..`V5` (the
     /// latest baseline wins).
-    Baseline(Version),
+    Baseline(MigrationVersion),
 }
 
 /// A version such as `1.2.10`: numeric parts compared as numbers, trailing zero parts ignored
 /// (`1.0` is `1`), so that `V1_1` sorts after `V1` and `V10` after `V9`.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub(super) struct Version(Vec<Number>);
+pub(super) struct MigrationVersion(Vec<NaturalNumber>);
 
 /// A decimal number of any length, without leading zeros, ordered by value.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-struct Number {
+struct NaturalNumber {
     digits: usize,
     text: String,
 }
 
-impl Number {
-    pub(super) fn parse(s: &str) -> Option<Number> {
+impl NaturalNumber {
+    pub(super) fn parse(s: &str) -> Option<NaturalNumber> {
         if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
         let text = s.trim_start_matches('0').to_owned();
-        Some(Number {
+        Some(NaturalNumber {
             digits: text.len(),
             text,
         })
@@ -49,22 +49,22 @@ impl Number {
     }
 }
 
-impl Version {
-    pub(super) fn parse(s: &str) -> Option<Version> {
+impl MigrationVersion {
+    pub(super) fn parse(s: &str) -> Option<MigrationVersion> {
         let mut parts = s
             .split(['.', '_'])
-            .map(Number::parse)
+            .map(NaturalNumber::parse)
             .collect::<Option<Vec<_>>>()?;
-        while parts.len() > 1 && parts.last().is_some_and(Number::is_zero) {
+        while parts.len() > 1 && parts.last().is_some_and(NaturalNumber::is_zero) {
             parts.pop();
         }
-        Some(Version(parts))
+        Some(MigrationVersion(parts))
     }
 }
 
 /// How a migration file named `name` is applied; `None` for files that are not applied (Flyway
 /// undo scripts `U1__x.sql`, golang-migrate `.down.sql`).
-fn step(name: &str) -> Option<Step> {
+fn migration_step(name: &str) -> Option<MigrationStep> {
     let lower = name.to_ascii_lowercase();
     if lower.ends_with(".down.sql") {
         return None;
@@ -78,14 +78,16 @@ fn step(name: &str) -> Option<Step> {
         && let Some((version, description)) = rest.split_once("__")
     {
         match prefix {
-            'R' if version.is_empty() => return Some(Step::Repeatable(description.to_owned())),
-            'U' if Version::parse(version).is_some() => return None,
+            'R' if version.is_empty() => {
+                return Some(MigrationStep::Repeatable(description.to_owned()));
+            }
+            'U' if MigrationVersion::parse(version).is_some() => return None,
             'V' | 'B' => {
-                if let Some(v) = Version::parse(version) {
+                if let Some(v) = MigrationVersion::parse(version) {
                     return Some(if prefix == 'V' {
-                        Step::Versioned(v)
+                        MigrationStep::Versioned(v)
                     } else {
-                        Step::Baseline(v)
+                        MigrationStep::Baseline(v)
                     });
                 }
             }
@@ -96,15 +98,15 @@ fn step(name: &str) -> Option<Step> {
     let after = stem[digits.len()..].chars().next();
     if !digits.is_empty()
         && matches!(after, None | Some('_' | '-' | '.'))
-        && let Some(n) = Number::parse(&digits)
+        && let Some(n) = NaturalNumber::parse(&digits)
     {
-        return Some(Step::Versioned(Version(vec![n])));
+        return Some(MigrationStep::Versioned(MigrationVersion(vec![n])));
     }
-    Some(Step::Unversioned)
+    Some(MigrationStep::Unversioned)
 }
 
 /// A path split into text and numbers, so that `2_x.sql` sorts before `10_x.sql`.
-fn natural_key(s: &str) -> Vec<(String, Option<Number>)> {
+fn natural_key(s: &str) -> Vec<(String, Option<NaturalNumber>)> {
     let mut out = Vec::new();
     let mut rest = s;
     while !rest.is_empty() {
@@ -116,7 +118,7 @@ fn natural_key(s: &str) -> Vec<(String, Option<Number>)> {
             .find(|c: char| !c.is_ascii_digit())
             .unwrap_or(tail.len());
         let (digits, tail) = tail.split_at(digit_len);
-        out.push((text.to_owned(), Number::parse(digits)));
+        out.push((text.to_owned(), NaturalNumber::parse(digits)));
         rest = tail;
     }
     out
@@ -131,9 +133,14 @@ pub(super) fn migration_files(path: &Path) -> Result<Vec<PathBuf>, ContractError
     }
     // Sort key: group (versioned, unversioned, repeatable), version, repeatable description,
     // natural order of the relative path.
-    type Key = (u8, Option<Version>, String, Vec<(String, Option<Number>)>);
+    type Key = (
+        u8,
+        Option<MigrationVersion>,
+        String,
+        Vec<(String, Option<NaturalNumber>)>,
+    );
     let mut steps: Vec<(Key, PathBuf)> = Vec::new();
-    let mut baselines: Vec<(Version, PathBuf)> = Vec::new();
+    let mut baselines: Vec<(MigrationVersion, PathBuf)> = Vec::new();
     for file in files {
         let Some(name) = file.file_name().and_then(|n| n.to_str()) else {
             continue;
@@ -147,12 +154,12 @@ pub(super) fn migration_files(path: &Path) -> Result<Vec<PathBuf>, ContractError
             .to_string_lossy()
             .into_owned();
         let natural = natural_key(&relative);
-        let key = match step(name) {
+        let key = match migration_step(name) {
             None => continue,
-            Some(Step::Versioned(v)) => (0, Some(v), String::new(), natural),
-            Some(Step::Unversioned) => (1, None, String::new(), natural),
-            Some(Step::Repeatable(d)) => (2, None, d, natural),
-            Some(Step::Baseline(v)) => {
+            Some(MigrationStep::Versioned(v)) => (0, Some(v), String::new(), natural),
+            Some(MigrationStep::Unversioned) => (1, None, String::new(), natural),
+            Some(MigrationStep::Repeatable(d)) => (2, None, d, natural),
+            Some(MigrationStep::Baseline(v)) => {
                 baselines.push((v.clone(), file.clone()));
                 (0, Some(v), String::new(), natural)
             }

@@ -29,7 +29,7 @@ mod tests;
 use std::path::Path;
 
 use super::{Change, ContractErrors, ContractFormat};
-use compare::Cx;
+use compare::SchemaComparison;
 pub use model::Schema;
 
 pub use rules::RULES;
@@ -50,12 +50,12 @@ impl super::Differ for Sql {
         new: &Schema,
         _options: &super::DiffOptions,
     ) -> Result<Vec<Change>, ContractErrors> {
-        let mut cx = Cx {
+        let mut comparison = SchemaComparison {
             old,
             new,
             changes: Vec::new(),
         };
-        cx.compare();
-        Ok(cx.changes)
+        comparison.compare();
+        Ok(comparison.changes)
     }
 }

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::types::Ty;
+use super::types::ColumnType;
 use crate::source::diagnostic::Location;
 
 /// One side of a SQL comparison: the final state of a database after its migrations.
@@ -15,11 +15,11 @@ pub struct Schema {
     pub(super) enums: BTreeMap<String, Enum>,
     /// Where each dropped object was dropped, so that a removal points at the statement that
     /// removed it. Columns are keyed `table.column`.
-    pub(super) dropped: BTreeMap<(Object, String), Location>,
+    pub(super) dropped: BTreeMap<(ObjectKind, String), Location>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub(super) enum Object {
+pub(super) enum ObjectKind {
     Table,
     Column,
     View,
@@ -40,9 +40,9 @@ pub(super) struct Table {
 #[derive(Clone, Debug)]
 pub(super) struct Column {
     pub(super) name: String,
-    pub(super) ty: Ty,
+    pub(super) column_type: ColumnType,
     /// The type as written (`int8`, `varchar(255)`), for messages.
-    pub(super) written: String,
+    pub(super) written_type: String,
     pub(super) not_null: bool,
     pub(super) default: Option<String>,
     pub(super) generated: Option<Generated>,

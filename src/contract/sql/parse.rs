@@ -31,7 +31,7 @@ fn dialects(text: &str) -> [(&'static str, Box<dyn Dialect>); 3] {
 }
 
 /// A statement and where it starts.
-pub(super) type Located = (Statement, tokenizer::Location);
+pub(super) type LocatedStatement = (Statement, tokenizer::Location);
 
 /// A parse problem: where and why.
 struct ParseProblem {
@@ -41,13 +41,13 @@ struct ParseProblem {
 
 /// Parse every statement of `text`, skipping to the next `;` after an error so that all of a
 /// file's errors are reported at once.
-fn parse_all(dialect: &dyn Dialect, text: &str) -> (Vec<Located>, Vec<ParseProblem>) {
+fn parse_all(dialect: &dyn Dialect, text: &str) -> (Vec<LocatedStatement>, Vec<ParseProblem>) {
     let mut statements = Vec::new();
     let mut problems = Vec::new();
     let mut parser = match Parser::new(dialect).try_with_sql(text) {
         Ok(p) => p,
         Err(e) => {
-            problems.push(problem(e, tokenizer::Location { line: 1, column: 1 }));
+            problems.push(parse_problem(e, tokenizer::Location { line: 1, column: 1 }));
             return (statements, problems);
         }
     };
@@ -69,7 +69,7 @@ fn parse_all(dialect: &dyn Dialect, text: &str) -> (Vec<Located>, Vec<ParseProbl
                     reason: format!("Expected: end of statement, found: {}", next.token),
                 });
             }
-            Err(e) => problems.push(problem(e, start.span.start)),
+            Err(e) => problems.push(parse_problem(e, start.span.start)),
         }
         loop {
             let token = parser.next_token();
@@ -83,7 +83,7 @@ fn parse_all(dialect: &dyn Dialect, text: &str) -> (Vec<Located>, Vec<ParseProbl
 
 /// The reason and place of a parser error; sqlparser appends ` at Line: 3, Column: 5` to its
 /// messages, which becomes the diagnostic's location.
-fn problem(e: ParserError, fallback: tokenizer::Location) -> ParseProblem {
+fn parse_problem(e: ParserError, fallback: tokenizer::Location) -> ParseProblem {
     let text = match e {
         ParserError::TokenizerError(s) | ParserError::ParserError(s) => s,
         ParserError::RecursionLimitExceeded => "statement nested too deeply".to_owned(),
@@ -105,7 +105,7 @@ fn problem(e: ParserError, fallback: tokenizer::Location) -> ParseProblem {
 
 /// A file's statements, parsed in the first dialect that reads it all.
 pub(super) struct Parsed {
-    pub(super) statements: Vec<Located>,
+    pub(super) statements: Vec<LocatedStatement>,
     /// MySQL sizes some types differently (`text` holds 64 KiB, `float` is single precision).
     pub(super) mysql: bool,
 }
@@ -131,14 +131,18 @@ pub(super) fn parse_file(file: &Arc<str>, text: &str) -> Result<Parsed, Vec<Diag
             Diagnostic::error(
                 Code::Syntax,
                 location(file, p.at),
-                format!("cannot parse SQL ({name}): {}{}", p.reason, hint(&p.reason)),
+                format!(
+                    "cannot parse SQL ({name}): {}{}",
+                    p.reason,
+                    syntax_hint(&p.reason)
+                ),
             )
         })
         .collect())
 }
 
 /// What to do about a statement sqlparser does not read.
-fn hint(reason: &str) -> &'static str {
+fn syntax_hint(reason: &str) -> &'static str {
     if reason.ends_with("found: DO") {
         " (PostgreSQL `DO` blocks are not read: run their DDL as plain statements so that the schema can be followed)"
     } else {

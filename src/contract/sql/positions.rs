@@ -15,21 +15,22 @@ pub(super) fn location(file: &Arc<str>, at: tokenizer::Location) -> Location {
     )
 }
 
-/// Where a statement is, and where the names inside it are.
-pub(super) struct Site<'a> {
+/// The statement being applied: its file and where it starts, to place the names inside it.
+pub(super) struct StatementLocation<'a> {
     pub(super) file: &'a Arc<str>,
-    pub(super) statement: Location,
+    pub(super) start: Location,
 }
 
-impl Site<'_> {
+impl StatementLocation<'_> {
     /// The place of a name, or of the statement when sqlparser kept no span for it.
-    pub(super) fn of(&self, i: &Ident) -> Location {
-        self.span(i.span)
+    pub(super) fn of_name(&self, i: &Ident) -> Location {
+        self.of_span(i.span)
     }
 
-    pub(super) fn span(&self, span: tokenizer::Span) -> Location {
+    /// The place of a span, or of the statement when sqlparser kept none.
+    pub(super) fn of_span(&self, span: tokenizer::Span) -> Location {
         if span.start.line == 0 {
-            self.statement.clone()
+            self.start.clone()
         } else {
             location(self.file, span.start)
         }

@@ -4,9 +4,9 @@ use sqlparser::ast::Statement;
 use sqlparser::dialect::{Dialect, MySqlDialect, PostgreSqlDialect};
 use sqlparser::parser::Parser;
 
-use super::migrations::{Version, migration_files, up_section};
+use super::migrations::{MigrationVersion, migration_files, up_section};
 use super::model::Schema;
-use super::types::{Compat, Ty, compare_types, normalize};
+use super::types::{ColumnType, TypeCompatibility, compare_types};
 use super::{RULES, Sql, rules};
 use crate::contract::{ContractErrors, Diff, Rule};
 use crate::source::diagnostic::Code;
@@ -140,11 +140,14 @@ fn plain_and_timestamped_files_sort_naturally() {
 
 #[test]
 fn versions_ignore_leading_and_trailing_zeros() {
-    assert_eq!(Version::parse("1.0"), Version::parse("1"));
-    assert_eq!(Version::parse("001"), Version::parse("1"));
-    assert!(Version::parse("1.10") > Version::parse("1.9"));
-    assert!(Version::parse("99999999999999999999999") > Version::parse("20240101120000"));
-    assert_eq!(Version::parse("1.x"), None);
+    assert_eq!(MigrationVersion::parse("1.0"), MigrationVersion::parse("1"));
+    assert_eq!(MigrationVersion::parse("001"), MigrationVersion::parse("1"));
+    assert!(MigrationVersion::parse("1.10") > MigrationVersion::parse("1.9"));
+    assert!(
+        MigrationVersion::parse("99999999999999999999999")
+            > MigrationVersion::parse("20240101120000")
+    );
+    assert_eq!(MigrationVersion::parse("1.x"), None);
 }
 
 #[test]
@@ -158,7 +161,7 @@ fn down_sections_are_cut() {
     assert!(!up_section(goose).contains("DROP"));
 }
 
-fn ty(sql: &str) -> Ty {
+fn column_type(sql: &str) -> ColumnType {
     let create = format!("CREATE TABLE t (c {sql})");
     let mysql = sql.contains('`') || sql.contains("unsigned");
     let dialect: Box<dyn Dialect> = if mysql {
@@ -170,12 +173,12 @@ fn ty(sql: &str) -> Ty {
     let Statement::CreateTable(t) = &statements[0] else {
         panic!("{sql}");
     };
-    normalize(&t.columns[0].data_type, mysql)
+    ColumnType::from_data_type(&t.columns[0].data_type, mysql)
 }
 
 #[test]
 fn type_changes_are_classified() {
-    use Compat::*;
+    use TypeCompatibility::*;
     let table = [
         // Integers.
         ("integer", "bigint", Widened),
@@ -224,11 +227,11 @@ fn type_changes_are_classified() {
     ];
     for (old, new, want) in table {
         assert_eq!(
-            compare_types(&ty(old), &ty(new)),
+            compare_types(&column_type(old), &column_type(new)),
             want,
             "{old} -> {new}: {:?} -> {:?}",
-            ty(old),
-            ty(new)
+            column_type(old),
+            column_type(new),
         );
     }
 }
@@ -241,9 +244,9 @@ fn mysql_types_use_mysql_sizes() {
         let Statement::CreateTable(t) = &s[0] else {
             panic!()
         };
-        normalize(&t.columns[0].data_type, true)
+        ColumnType::from_data_type(&t.columns[0].data_type, true)
     };
-    use Compat::*;
+    use TypeCompatibility::*;
     for (old, new, want) in [
         ("mediumtext", "text", Narrowed),
         ("text", "varchar(255)", Narrowed),

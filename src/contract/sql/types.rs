@@ -6,7 +6,7 @@ use super::ast::object_name;
 
 /// A column type reduced to what decides compatibility: its family and capacity.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(super) enum Ty {
+pub(super) enum ColumnType {
     Int {
         bytes: u8,
         unsigned: bool,
@@ -43,14 +43,14 @@ pub(super) enum Ty {
     },
     /// An inline enum (MySQL `enum('a','b')`).
     Enum(Vec<String>),
-    Array(Box<Ty>),
+    Array(Box<ColumnType>),
     /// A user-defined type (a PostgreSQL enum by name) or one ripple does not size.
     Named(String),
 }
 
 /// How a column's type changed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Compat {
+pub(super) enum TypeCompatibility {
     Same,
     Widened,
     Narrowed,
@@ -67,169 +67,181 @@ pub(super) fn serial_bytes(name: &str) -> Option<u8> {
     }
 }
 
-pub(super) fn normalize(dt: &DataType, mysql: bool) -> Ty {
-    use DataType as D;
-    let int = |bytes, unsigned| Ty::Int { bytes, unsigned };
-    let decimal = |info: &ExactNumberInfo| match *info {
-        ExactNumberInfo::None if mysql => Ty::Decimal {
-            precision: Some(10),
-            scale: 0,
-        },
-        ExactNumberInfo::None => Ty::Decimal {
-            precision: None,
-            scale: 0,
-        },
-        ExactNumberInfo::Precision(p) => Ty::Decimal {
-            precision: Some(p),
-            scale: 0,
-        },
-        ExactNumberInfo::PrecisionAndScale(p, s) => Ty::Decimal {
-            precision: Some(p),
-            scale: u64::try_from(s).unwrap_or(0),
-        },
-    };
-    let chars = |len: &Option<CharacterLength>, default: Option<u64>| match len {
-        Some(CharacterLength::IntegerLength { length, .. }) => Ty::Text { max: Some(*length) },
-        Some(CharacterLength::Max) => Ty::Text { max: None },
-        None => Ty::Text { max: default },
-    };
-    let tz = |info: &TimezoneInfo| matches!(info, TimezoneInfo::WithTimeZone | TimezoneInfo::Tz);
-    match dt {
-        D::TinyInt(_) => int(1, false),
-        D::TinyIntUnsigned(_) | D::UTinyInt | D::UInt8 => int(1, true),
-        D::Int2(_) | D::SmallInt(_) | D::Int16 => int(2, false),
-        D::Int2Unsigned(_) | D::SmallIntUnsigned(_) | D::USmallInt | D::UInt16 => int(2, true),
-        D::MediumInt(_) => int(3, false),
-        D::MediumIntUnsigned(_) => int(3, true),
-        D::Int(_) | D::Int4(_) | D::Integer(_) | D::Int32 | D::Signed | D::SignedInteger => {
-            int(4, false)
-        }
-        D::IntUnsigned(_)
-        | D::Int4Unsigned(_)
-        | D::IntegerUnsigned(_)
-        | D::UInt32
-        | D::Unsigned
-        | D::UnsignedInteger => int(4, true),
-        D::BigInt(_) | D::Int8(_) | D::Int64 => int(8, false),
-        D::BigIntUnsigned(_) | D::UBigInt | D::Int8Unsigned(_) | D::UInt64 => int(8, true),
-        D::Int128 | D::HugeInt => int(16, false),
-        D::UInt128 | D::UHugeInt => int(16, true),
-        D::Int256 => int(32, false),
-        D::UInt256 => int(32, true),
-        D::Numeric(info)
-        | D::Decimal(info)
-        | D::DecimalUnsigned(info)
-        | D::BigNumeric(info)
-        | D::BigDecimal(info)
-        | D::Dec(info)
-        | D::DecUnsigned(info) => decimal(info),
-        // PostgreSQL: `float(p)` is single precision up to 24 bits, `float` is double. MySQL:
-        // `float` is single, `real` is double.
-        D::Float(info) | D::FloatUnsigned(info) => match info {
-            ExactNumberInfo::Precision(p) | ExactNumberInfo::PrecisionAndScale(p, _) => Ty::Float {
-                bytes: if *p <= 24 { 4 } else { 8 },
+impl ColumnType {
+    /// The type a column declared as `dt` holds; `mysql` for MySQL's sizes.
+    pub(super) fn from_data_type(dt: &DataType, mysql: bool) -> ColumnType {
+        use DataType as D;
+        let int = |bytes, unsigned| ColumnType::Int { bytes, unsigned };
+        let decimal = |info: &ExactNumberInfo| match *info {
+            ExactNumberInfo::None if mysql => ColumnType::Decimal {
+                precision: Some(10),
+                scale: 0,
             },
-            ExactNumberInfo::None => Ty::Float {
-                bytes: if mysql { 4 } else { 8 },
+            ExactNumberInfo::None => ColumnType::Decimal {
+                precision: None,
+                scale: 0,
             },
-        },
-        D::Real | D::RealUnsigned => Ty::Float {
-            bytes: if mysql { 8 } else { 4 },
-        },
-        D::Float4 | D::Float32 => Ty::Float { bytes: 4 },
-        D::Double(_)
-        | D::DoubleUnsigned(_)
-        | D::DoublePrecision
-        | D::DoublePrecisionUnsigned
-        | D::Float8
-        | D::Float64 => Ty::Float { bytes: 8 },
-        D::Character(len) | D::Char(len) => chars(len, Some(1)),
-        D::CharacterVarying(len) | D::CharVarying(len) | D::Varchar(len) | D::Nvarchar(len) => {
-            chars(len, None)
-        }
-        D::Text => Ty::Text {
-            max: if mysql { Some(65_535) } else { None },
-        },
-        D::TinyText => Ty::Text { max: Some(255) },
-        D::MediumText => Ty::Text {
-            max: Some(16_777_215),
-        },
-        D::LongText => Ty::Text {
-            max: Some(4_294_967_295),
-        },
-        D::String(len) => Ty::Text { max: *len },
-        D::Clob(_) | D::CharacterLargeObject(_) | D::CharLargeObject(_) => Ty::Text { max: None },
-        D::Uuid => Ty::Uuid,
-        D::Binary(len) => Ty::Bytes {
-            max: Some(len.unwrap_or(1)),
-        },
-        D::Varbinary(_) | D::Bytea => Ty::Bytes { max: None },
-        D::Blob(len) => Ty::Bytes {
-            max: Some(len.unwrap_or(65_535)),
-        },
-        D::TinyBlob => Ty::Bytes { max: Some(255) },
-        D::MediumBlob => Ty::Bytes {
-            max: Some(16_777_215),
-        },
-        D::LongBlob => Ty::Bytes {
-            max: Some(4_294_967_295),
-        },
-        D::Bytes(len) => Ty::Bytes { max: *len },
-        D::Bool | D::Boolean => Ty::Bool,
-        D::Date | D::Date32 => Ty::Date,
-        D::Time(p, info) => Ty::Time {
-            tz: tz(info),
-            precision: p.unwrap_or(if mysql { 0 } else { 6 }),
-        },
-        D::Timestamp(p, info) => Ty::Timestamp {
-            tz: tz(info),
-            precision: p.unwrap_or(if mysql { 0 } else { 6 }),
-        },
-        D::Datetime(p) => Ty::Timestamp {
-            tz: false,
-            precision: p.unwrap_or(0),
-        },
-        D::TimestampNtz(p) => Ty::Timestamp {
-            tz: false,
-            precision: p.unwrap_or(6),
-        },
-        D::Datetime64(p, _) => Ty::Timestamp {
-            tz: false,
-            precision: *p,
-        },
-        D::Interval { .. } => Ty::Interval,
-        D::JSON => Ty::Json { binary: false },
-        D::JSONB => Ty::Json { binary: true },
-        D::Enum(members, _) => Ty::Enum(
-            members
-                .iter()
-                .map(|m| match m {
-                    EnumMember::Name(s) | EnumMember::NamedValue(s, _) => s.clone(),
-                })
-                .collect(),
-        ),
-        D::Array(elem) => {
-            use sqlparser::ast::ArrayElemTypeDef as A;
-            match elem {
-                A::AngleBracket(t)
-                | A::SquareBracket(t, _)
-                | A::Parenthesis(t)
-                | A::Qualified(t, _) => Ty::Array(Box::new(normalize(t, mysql))),
-                A::None => Ty::Array(Box::new(Ty::Named(String::new()))),
+            ExactNumberInfo::Precision(p) => ColumnType::Decimal {
+                precision: Some(p),
+                scale: 0,
+            },
+            ExactNumberInfo::PrecisionAndScale(p, s) => ColumnType::Decimal {
+                precision: Some(p),
+                scale: u64::try_from(s).unwrap_or(0),
+            },
+        };
+        let chars = |len: &Option<CharacterLength>, default: Option<u64>| match len {
+            Some(CharacterLength::IntegerLength { length, .. }) => {
+                ColumnType::Text { max: Some(*length) }
             }
-        }
-        D::Custom(name, modifiers) => {
-            let name = object_name(name);
-            if let Some(bytes) = serial_bytes(&name) {
-                return int(bytes, false);
+            Some(CharacterLength::Max) => ColumnType::Text { max: None },
+            None => ColumnType::Text { max: default },
+        };
+        let tz =
+            |info: &TimezoneInfo| matches!(info, TimezoneInfo::WithTimeZone | TimezoneInfo::Tz);
+        match dt {
+            D::TinyInt(_) => int(1, false),
+            D::TinyIntUnsigned(_) | D::UTinyInt | D::UInt8 => int(1, true),
+            D::Int2(_) | D::SmallInt(_) | D::Int16 => int(2, false),
+            D::Int2Unsigned(_) | D::SmallIntUnsigned(_) | D::USmallInt | D::UInt16 => int(2, true),
+            D::MediumInt(_) => int(3, false),
+            D::MediumIntUnsigned(_) => int(3, true),
+            D::Int(_) | D::Int4(_) | D::Integer(_) | D::Int32 | D::Signed | D::SignedInteger => {
+                int(4, false)
             }
-            if modifiers.is_empty() {
-                Ty::Named(name)
-            } else {
-                Ty::Named(format!("{name}({})", modifiers.join(",")))
+            D::IntUnsigned(_)
+            | D::Int4Unsigned(_)
+            | D::IntegerUnsigned(_)
+            | D::UInt32
+            | D::Unsigned
+            | D::UnsignedInteger => int(4, true),
+            D::BigInt(_) | D::Int8(_) | D::Int64 => int(8, false),
+            D::BigIntUnsigned(_) | D::UBigInt | D::Int8Unsigned(_) | D::UInt64 => int(8, true),
+            D::Int128 | D::HugeInt => int(16, false),
+            D::UInt128 | D::UHugeInt => int(16, true),
+            D::Int256 => int(32, false),
+            D::UInt256 => int(32, true),
+            D::Numeric(info)
+            | D::Decimal(info)
+            | D::DecimalUnsigned(info)
+            | D::BigNumeric(info)
+            | D::BigDecimal(info)
+            | D::Dec(info)
+            | D::DecUnsigned(info) => decimal(info),
+            // PostgreSQL: `float(p)` is single precision up to 24 bits, `float` is double. MySQL:
+            // `float` is single, `real` is double.
+            D::Float(info) | D::FloatUnsigned(info) => match info {
+                ExactNumberInfo::Precision(p) | ExactNumberInfo::PrecisionAndScale(p, _) => {
+                    ColumnType::Float {
+                        bytes: if *p <= 24 { 4 } else { 8 },
+                    }
+                }
+                ExactNumberInfo::None => ColumnType::Float {
+                    bytes: if mysql { 4 } else { 8 },
+                },
+            },
+            D::Real | D::RealUnsigned => ColumnType::Float {
+                bytes: if mysql { 8 } else { 4 },
+            },
+            D::Float4 | D::Float32 => ColumnType::Float { bytes: 4 },
+            D::Double(_)
+            | D::DoubleUnsigned(_)
+            | D::DoublePrecision
+            | D::DoublePrecisionUnsigned
+            | D::Float8
+            | D::Float64 => ColumnType::Float { bytes: 8 },
+            D::Character(len) | D::Char(len) => chars(len, Some(1)),
+            D::CharacterVarying(len) | D::CharVarying(len) | D::Varchar(len) | D::Nvarchar(len) => {
+                chars(len, None)
             }
+            D::Text => ColumnType::Text {
+                max: if mysql { Some(65_535) } else { None },
+            },
+            D::TinyText => ColumnType::Text { max: Some(255) },
+            D::MediumText => ColumnType::Text {
+                max: Some(16_777_215),
+            },
+            D::LongText => ColumnType::Text {
+                max: Some(4_294_967_295),
+            },
+            D::String(len) => ColumnType::Text { max: *len },
+            D::Clob(_) | D::CharacterLargeObject(_) | D::CharLargeObject(_) => {
+                ColumnType::Text { max: None }
+            }
+            D::Uuid => ColumnType::Uuid,
+            D::Binary(len) => ColumnType::Bytes {
+                max: Some(len.unwrap_or(1)),
+            },
+            D::Varbinary(_) | D::Bytea => ColumnType::Bytes { max: None },
+            D::Blob(len) => ColumnType::Bytes {
+                max: Some(len.unwrap_or(65_535)),
+            },
+            D::TinyBlob => ColumnType::Bytes { max: Some(255) },
+            D::MediumBlob => ColumnType::Bytes {
+                max: Some(16_777_215),
+            },
+            D::LongBlob => ColumnType::Bytes {
+                max: Some(4_294_967_295),
+            },
+            D::Bytes(len) => ColumnType::Bytes { max: *len },
+            D::Bool | D::Boolean => ColumnType::Bool,
+            D::Date | D::Date32 => ColumnType::Date,
+            D::Time(p, info) => ColumnType::Time {
+                tz: tz(info),
+                precision: p.unwrap_or(if mysql { 0 } else { 6 }),
+            },
+            D::Timestamp(p, info) => ColumnType::Timestamp {
+                tz: tz(info),
+                precision: p.unwrap_or(if mysql { 0 } else { 6 }),
+            },
+            D::Datetime(p) => ColumnType::Timestamp {
+                tz: false,
+                precision: p.unwrap_or(0),
+            },
+            D::TimestampNtz(p) => ColumnType::Timestamp {
+                tz: false,
+                precision: p.unwrap_or(6),
+            },
+            D::Datetime64(p, _) => ColumnType::Timestamp {
+                tz: false,
+                precision: *p,
+            },
+            D::Interval { .. } => ColumnType::Interval,
+            D::JSON => ColumnType::Json { binary: false },
+            D::JSONB => ColumnType::Json { binary: true },
+            D::Enum(members, _) => ColumnType::Enum(
+                members
+                    .iter()
+                    .map(|m| match m {
+                        EnumMember::Name(s) | EnumMember::NamedValue(s, _) => s.clone(),
+                    })
+                    .collect(),
+            ),
+            D::Array(elem) => {
+                use sqlparser::ast::ArrayElemTypeDef as A;
+                match elem {
+                    A::AngleBracket(t)
+                    | A::SquareBracket(t, _)
+                    | A::Parenthesis(t)
+                    | A::Qualified(t, _) => {
+                        ColumnType::Array(Box::new(ColumnType::from_data_type(t, mysql)))
+                    }
+                    A::None => ColumnType::Array(Box::new(ColumnType::Named(String::new()))),
+                }
+            }
+            D::Custom(name, modifiers) => {
+                let name = object_name(name);
+                if let Some(bytes) = serial_bytes(&name) {
+                    return int(bytes, false);
+                }
+                if modifiers.is_empty() {
+                    ColumnType::Named(name)
+                } else {
+                    ColumnType::Named(format!("{name}({})", modifiers.join(",")))
+                }
+            }
+            other => ColumnType::Named(other.to_string().to_lowercase()),
         }
-        other => Ty::Named(other.to_string().to_lowercase()),
     }
 }
 
@@ -250,17 +262,17 @@ fn int_digits(bytes: u8, unsigned: bool) -> u64 {
 }
 
 /// Whether every value of type `from` is a value of type `to`, unchanged.
-pub(super) fn accepts(to: &Ty, from: &Ty) -> bool {
+pub(super) fn accepts(to: &ColumnType, from: &ColumnType) -> bool {
     fn cap(max: Option<u64>) -> u64 {
         max.unwrap_or(u64::MAX)
     }
     match (to, from) {
         (
-            Ty::Int {
+            ColumnType::Int {
                 bytes: a,
                 unsigned: ua,
             },
-            Ty::Int {
+            ColumnType::Int {
                 bytes: b,
                 unsigned: ub,
             },
@@ -270,11 +282,11 @@ pub(super) fn accepts(to: &Ty, from: &Ty) -> bool {
             (true, false) => false,
         },
         (
-            Ty::Decimal {
+            ColumnType::Decimal {
                 precision: pa,
                 scale: sa,
             },
-            Ty::Decimal {
+            ColumnType::Decimal {
                 precision: pb,
                 scale: sb,
             },
@@ -285,81 +297,81 @@ pub(super) fn accepts(to: &Ty, from: &Ty) -> bool {
                 sa >= sb && i128::from(*pa) - i128::from(*sa) >= i128::from(*pb) - i128::from(*sb)
             }
         },
-        (Ty::Decimal { precision, scale }, Ty::Int { bytes, unsigned }) => {
+        (ColumnType::Decimal { precision, scale }, ColumnType::Int { bytes, unsigned }) => {
             precision.is_none_or(|p| {
                 i128::from(p) - i128::from(*scale) >= i128::from(int_digits(*bytes, *unsigned))
             })
         }
         (
-            Ty::Int { bytes, unsigned },
-            Ty::Decimal {
+            ColumnType::Int { bytes, unsigned },
+            ColumnType::Decimal {
                 precision: Some(p),
                 scale: 0,
             },
         ) => !unsigned && *p < int_digits(*bytes, false),
         // A float holds integers exactly up to its mantissa: 24 bits single, 53 double.
-        (Ty::Float { bytes: f }, Ty::Int { bytes, .. }) => {
+        (ColumnType::Float { bytes: f }, ColumnType::Int { bytes, .. }) => {
             if *f >= 8 {
                 *bytes <= 4
             } else {
                 *bytes <= 2
             }
         }
-        (Ty::Float { bytes: a }, Ty::Float { bytes: b }) => a >= b,
-        (Ty::Text { max: a }, Ty::Text { max: b })
-        | (Ty::Bytes { max: a }, Ty::Bytes { max: b }) => cap(*a) >= cap(*b),
+        (ColumnType::Float { bytes: a }, ColumnType::Float { bytes: b }) => a >= b,
+        (ColumnType::Text { max: a }, ColumnType::Text { max: b })
+        | (ColumnType::Bytes { max: a }, ColumnType::Bytes { max: b }) => cap(*a) >= cap(*b),
         (
-            Ty::Timestamp {
+            ColumnType::Timestamp {
                 tz: ta,
                 precision: pa,
             },
-            Ty::Timestamp {
+            ColumnType::Timestamp {
                 tz: tb,
                 precision: pb,
             },
         )
         | (
-            Ty::Time {
+            ColumnType::Time {
                 tz: ta,
                 precision: pa,
             },
-            Ty::Time {
+            ColumnType::Time {
                 tz: tb,
                 precision: pb,
             },
         ) => pa >= pb && (*ta || !*tb),
-        (Ty::Json { .. }, Ty::Json { .. }) => true,
-        (Ty::Enum(a), Ty::Enum(b)) => b.iter().all(|v| a.contains(v)),
-        (Ty::Array(a), Ty::Array(b)) => accepts(a, b),
+        (ColumnType::Json { .. }, ColumnType::Json { .. }) => true,
+        (ColumnType::Enum(a), ColumnType::Enum(b)) => b.iter().all(|v| a.contains(v)),
+        (ColumnType::Array(a), ColumnType::Array(b)) => accepts(a, b),
         (a, b) => a == b,
     }
 }
 
 /// Types whose values convert into each other, some with loss: a change within a family that
 /// loses values is a narrowing, across families an incompatible change.
-pub(super) fn family(t: &Ty) -> u8 {
+pub(super) fn type_family(t: &ColumnType) -> u8 {
     match t {
-        Ty::Int { .. } | Ty::Decimal { .. } | Ty::Float { .. } => 1,
-        Ty::Text { .. } => 2,
-        Ty::Bytes { .. } => 3,
-        Ty::Timestamp { .. } => 4,
-        Ty::Time { .. } => 5,
-        Ty::Json { .. } => 6,
-        Ty::Enum(_) => 7,
-        Ty::Array(inner) => 100 + family(inner),
+        ColumnType::Int { .. } | ColumnType::Decimal { .. } | ColumnType::Float { .. } => 1,
+        ColumnType::Text { .. } => 2,
+        ColumnType::Bytes { .. } => 3,
+        ColumnType::Timestamp { .. } => 4,
+        ColumnType::Time { .. } => 5,
+        ColumnType::Json { .. } => 6,
+        ColumnType::Enum(_) => 7,
+        ColumnType::Array(inner) => 100 + type_family(inner),
         _ => 0,
     }
 }
 
-pub(super) fn compare_types(old: &Ty, new: &Ty) -> Compat {
+pub(super) fn compare_types(old: &ColumnType, new: &ColumnType) -> TypeCompatibility {
     if old == new {
-        return Compat::Same;
+        return TypeCompatibility::Same;
     }
     if accepts(new, old) {
-        Compat::Widened
-    } else if accepts(old, new) || (family(old) != 0 && family(old) == family(new)) {
-        Compat::Narrowed
+        TypeCompatibility::Widened
+    } else if accepts(old, new) || (type_family(old) != 0 && type_family(old) == type_family(new)) {
+        TypeCompatibility::Narrowed
     } else {
-        Compat::Changed
+        TypeCompatibility::Changed
     }
 }
