@@ -1,18 +1,57 @@
 //! Comparison: the old and new schemas paired table by table, column by column, with a
 //! [`Change`] for each difference a reader or writer can notice.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use super::model::{Column, ConstraintKind, ObjectKind, Schema, Table};
+use super::model::{Column, ConstraintKind, Index, ObjectKind, Schema, Table};
 use super::rules;
 use super::types::{ColumnType, TypeCompatibility, accepts, compare_types};
 use crate::contract::{Change, Rule};
 use crate::source::diagnostic::Location;
 
 pub(super) struct SchemaComparison<'s> {
-    pub(super) old: &'s Schema,
-    pub(super) new: &'s Schema,
+    old: &'s Schema,
+    new: &'s Schema,
     pub(super) changes: Vec<Change>,
+    /// Each side's indexes by the table they index, in index name order.
+    old_indexes: IndexesByTable<'s>,
+    new_indexes: IndexesByTable<'s>,
+    /// Old table name -> the new table renamed from it, and the statement that renamed it.
+    table_renames: Renames<'s>,
+}
+
+type IndexesByTable<'s> = BTreeMap<&'s str, Vec<(&'s str, &'s Index)>>;
+
+/// Old name -> the first new object (in name order) that is not an old one and was renamed from
+/// it, with the statement that renamed it.
+type Renames<'s> = BTreeMap<&'s str, (&'s str, &'s Location)>;
+
+fn indexes_by_table(schema: &Schema) -> IndexesByTable<'_> {
+    let mut by_table: IndexesByTable<'_> = BTreeMap::new();
+    for (name, index) in &schema.indexes {
+        by_table
+            .entry(index.table.as_str())
+            .or_default()
+            .push((name.as_str(), index));
+    }
+    by_table
+}
+
+/// [`Renames`] over `new`'s objects with their earlier names; `is_old` tells the old names.
+fn renames<'s>(
+    new: impl Iterator<Item = (&'s String, &'s [(String, Location)])>,
+    is_old: impl Fn(&str) -> bool,
+) -> Renames<'s> {
+    let mut renames = Renames::new();
+    for (to, renamed_from) in new {
+        if is_old(to) {
+            continue;
+        }
+        for (from, at) in renamed_from {
+            renames.entry(from.as_str()).or_insert((to.as_str(), at));
+        }
+    }
+    renames
 }
 
 /// The element consumers name in `uses`.
@@ -41,7 +80,7 @@ struct UniqueKey {
     index: Option<String>,
 }
 
-fn uniques(schema: &Schema, table_name: &str, table: &Table) -> Vec<UniqueKey> {
+fn uniques(indexes: &IndexesByTable<'_>, table_name: &str, table: &Table) -> Vec<UniqueKey> {
     let mut out: Vec<UniqueKey> = table
         .constraints
         .iter()
@@ -55,10 +94,11 @@ fn uniques(schema: &Schema, table_name: &str, table: &Table) -> Vec<UniqueKey> {
         })
         .collect();
     out.extend(
-        schema
-            .indexes
-            .iter()
-            .filter(|(_, i)| i.unique && i.table == table_name)
+        indexes
+            .get(table_name)
+            .into_iter()
+            .flatten()
+            .filter(|(_, i)| i.unique)
             .map(|(n, i)| UniqueKey {
                 columns: i.columns.clone(),
                 predicate: i.predicate.clone(),
@@ -67,7 +107,7 @@ fn uniques(schema: &Schema, table_name: &str, table: &Table) -> Vec<UniqueKey> {
                     Some(p) => format!("partial unique index {n} (WHERE {p})"),
                     None => format!("unique index {n}"),
                 },
-                index: Some(n.clone()),
+                index: Some((*n).to_owned()),
             }),
     );
     for u in &mut out {
@@ -82,6 +122,22 @@ fn name_suffix(name: &Option<String>) -> String {
 }
 
 impl<'s> SchemaComparison<'s> {
+    pub(super) fn new(old: &'s Schema, new: &'s Schema) -> SchemaComparison<'s> {
+        SchemaComparison {
+            old,
+            new,
+            changes: Vec::new(),
+            old_indexes: indexes_by_table(old),
+            new_indexes: indexes_by_table(new),
+            table_renames: renames(
+                new.tables
+                    .iter()
+                    .map(|(n, t)| (n, t.renamed_from.as_slice())),
+                |n| old.tables.contains_key(n),
+            ),
+        }
+    }
+
     fn push(
         &mut self,
         rule: &'static Rule,
@@ -112,12 +168,10 @@ impl<'s> SchemaComparison<'s> {
                 pairs.push((name, name, None));
                 continue;
             }
-            let renamed = new.tables.iter().find_map(|(to, t)| {
-                (!old.tables.contains_key(to))
-                    .then(|| t.renamed_from.iter().find(|(from, _)| from == name))
-                    .flatten()
-                    .map(|(_, at)| (to.as_str(), at.clone()))
-            });
+            let renamed = self
+                .table_renames
+                .get(name.as_str())
+                .map(|&(to, at)| (to, at.clone()));
             match renamed {
                 Some((to, at)) if !taken.contains(to) => {
                     taken.insert(to);
@@ -141,19 +195,37 @@ impl<'s> SchemaComparison<'s> {
             s.sort_by(|a, b| a.0.cmp(&b.0));
             s
         };
+        // Added tables by shape, in name order, and how many old tables not kept have each shape.
+        let mut added_by_shape: HashMap<Vec<(String, ColumnType)>, Vec<&str>> = HashMap::new();
+        for a in &added {
+            added_by_shape
+                .entry(shape(&new.tables[*a]))
+                .or_default()
+                .push(a);
+        }
+        let mut gone_by_shape: HashMap<Vec<(String, ColumnType)>, usize> = HashMap::new();
+        for (_, t) in old
+            .tables
+            .iter()
+            .filter(|(n, _)| !new.tables.contains_key(*n))
+        {
+            *gone_by_shape.entry(shape(t)).or_default() += 1;
+        }
         let mut still_removed = Vec::new();
         for name in removed {
             let s = shape(&old.tables[name]);
-            let candidates: Vec<&str> = added
-                .iter()
-                .copied()
-                .filter(|a| !taken.contains(a) && !s.is_empty() && shape(&new.tables[*a]) == s)
-                .collect();
-            let rivals = old
-                .tables
-                .iter()
-                .filter(|(n, t)| !new.tables.contains_key(*n) && shape(t) == s)
-                .count();
+            let candidates: Vec<&str> = if s.is_empty() {
+                Vec::new()
+            } else {
+                added_by_shape
+                    .get(&s)
+                    .into_iter()
+                    .flatten()
+                    .copied()
+                    .filter(|a| !taken.contains(a))
+                    .collect()
+            };
+            let rivals = gone_by_shape.get(&s).copied().unwrap_or(0);
             match candidates.as_slice() {
                 [one] if rivals == 1 => {
                     taken.insert(one);
@@ -205,19 +277,35 @@ impl<'s> SchemaComparison<'s> {
     fn table(&mut self, name: &str, new_name: &str, a: &Table, b: &Table) {
         // New column name -> old column name, for columns present on both sides.
         let mut renames: BTreeMap<&str, &str> = BTreeMap::new();
+        // Indexes of the columns by name, so that wide tables are not quadratic.
+        let old_columns: BTreeSet<&str> = a.columns.iter().map(|c| c.name.as_str()).collect();
+        let new_columns: HashMap<&str, &Column> = b
+            .columns
+            .iter()
+            .rev()
+            .map(|c| (c.name.as_str(), c))
+            .collect();
+        // Old column name -> the first new column renamed from it.
+        let mut renamed_columns: HashMap<&str, (&Column, &Location)> = HashMap::new();
+        for nc in b
+            .columns
+            .iter()
+            .filter(|nc| !old_columns.contains(nc.name.as_str()))
+        {
+            for (from, at) in &nc.renamed_from {
+                renamed_columns.entry(from.as_str()).or_insert((nc, at));
+            }
+        }
         for c in &a.columns {
             let element = column_element(name, &c.name);
-            if let Some(nc) = b.column(&c.name) {
+            if let Some(&nc) = new_columns.get(c.name.as_str()) {
                 renames.insert(&nc.name, &c.name);
                 self.column(&element, c, nc);
                 continue;
             }
-            let renamed = b.columns.iter().find_map(|nc| {
-                (a.column(&nc.name).is_none())
-                    .then(|| nc.renamed_from.iter().find(|(from, _)| *from == c.name))
-                    .flatten()
-                    .map(|(_, at)| (nc, at.clone()))
-            });
+            let renamed = renamed_columns
+                .get(c.name.as_str())
+                .map(|&(nc, at)| (nc, at.clone()));
             match renamed {
                 Some((nc, at)) => {
                     renames.insert(&nc.name, &c.name);
@@ -430,8 +518,8 @@ impl<'s> SchemaComparison<'s> {
             );
         }
         // Unique constraints and unique indexes, compared by their (sorted) columns.
-        let old_uniques = uniques(self.old, name, a);
-        let new_uniques = uniques(self.new, new_name, b);
+        let old_uniques = uniques(&self.old_indexes, name, a);
+        let new_uniques = uniques(&self.new_indexes, new_name, b);
         let as_old = |u: &UniqueKey| -> Option<Vec<String>> {
             let mut columns = translate(&u.columns)?;
             columns.sort();
@@ -548,7 +636,7 @@ impl<'s> SchemaComparison<'s> {
             if index.unique {
                 continue;
             }
-            let Some((new_table_name, new_table)) = new_home(old, new, &index.table) else {
+            let Some((new_table_name, new_table)) = self.new_home(&index.table) else {
                 continue;
             };
             let Some(old_table) = old.tables.get(&index.table) else {
@@ -571,10 +659,12 @@ impl<'s> SchemaComparison<'s> {
             let Some(columns) = columns else {
                 continue;
             };
-            let covered = new
-                .indexes
-                .values()
-                .any(|i| i.table == new_table_name && i.columns == columns)
+            let covered = self
+                .new_indexes
+                .get(new_table_name)
+                .into_iter()
+                .flatten()
+                .any(|(_, i)| i.columns == columns)
                 || new_table.constraints.iter().any(|c| {
                     matches!(c.kind, ConstraintKind::PrimaryKey | ConstraintKind::Unique)
                         && c.columns == columns
@@ -603,18 +693,19 @@ impl<'s> SchemaComparison<'s> {
 
     fn views(&mut self) {
         let (old, new) = (self.old, self.new);
+        let view_renames = renames(
+            new.views
+                .iter()
+                .map(|(n, v)| (n, v.renamed_from.as_slice())),
+            |n| old.views.contains_key(n),
+        );
         let mut taken = BTreeSet::new();
         for (name, v) in &old.views {
             let element = format!("view {name}");
             let (to, nv, renamed_at) = if let Some(nv) = new.views.get(name) {
                 (name.as_str(), nv, None)
-            } else if let Some((to, nv, at)) = new.views.iter().find_map(|(to, nv)| {
-                (!old.views.contains_key(to))
-                    .then(|| nv.renamed_from.iter().find(|(f, _)| f == name))
-                    .flatten()
-                    .map(|(_, at)| (to.as_str(), nv, at.clone()))
-            }) {
-                (to, nv, Some(at))
+            } else if let Some(&(to, at)) = view_renames.get(name.as_str()) {
+                (to, &new.views[to], Some(at.clone()))
             } else {
                 self.push(
                     rules::VIEW_REMOVED,
@@ -714,20 +805,18 @@ impl<'s> SchemaComparison<'s> {
             }
         }
     }
-}
 
-/// The new-side name and table of an old table: the same name, or the table it was renamed to.
-fn new_home<'s>(old: &Schema, new: &'s Schema, name: &str) -> Option<(&'s str, &'s Table)> {
-    if let Some((n, t)) = new.tables.get_key_value(name) {
-        return Some((n.as_str(), t));
+    /// The new-side name and table of an old table: the same name, or the table it was renamed
+    /// to.
+    fn new_home(&self, name: &str) -> Option<(&'s str, &'s Table)> {
+        let new = self.new;
+        if let Some((n, t)) = new.tables.get_key_value(name) {
+            return Some((n.as_str(), t));
+        }
+        if !self.old.tables.contains_key(name) {
+            return None;
+        }
+        let &(to, _) = self.table_renames.get(name)?;
+        new.tables.get_key_value(to).map(|(n, t)| (n.as_str(), t))
     }
-    if !old.tables.contains_key(name) {
-        return None;
-    }
-    new.tables
-        .iter()
-        .find(|(to, t)| {
-            !old.tables.contains_key(*to) && t.renamed_from.iter().any(|(f, _)| f == name)
-        })
-        .map(|(n, t)| (n.as_str(), t))
 }

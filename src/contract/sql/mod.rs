@@ -50,11 +50,7 @@ impl super::Differ for Sql {
         new: &Schema,
         _options: &super::DiffOptions,
     ) -> Result<Vec<Change>, ContractErrors> {
-        let mut comparison = SchemaComparison {
-            old,
-            new,
-            changes: Vec::new(),
-        };
+        let mut comparison = SchemaComparison::new(old, new);
         comparison.compare();
         Ok(comparison.changes)
     }

@@ -5,7 +5,7 @@ use sqlparser::ast::{CharacterLength, DataType, EnumMember, ExactNumberInfo, Tim
 use super::ast::object_name;
 
 /// A column type reduced to what decides compatibility: its family and capacity.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(super) enum ColumnType {
     Int {
         bytes: u8,
