@@ -10,6 +10,7 @@ mod docs;
 mod export;
 mod hostile;
 mod hostile_proto;
+mod hostile_sql;
 mod inputs;
 mod merge;
 mod record;
