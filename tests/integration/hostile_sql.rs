@@ -178,9 +178,9 @@ fn nesting_past_the_parser_recursion_limit_names_the_statement_and_place() {
         "fixtures/hostile/sql-parens-past-parser-limit.sql",
     ]);
     run.expect_code(2);
+    let errors = diagnostics(&run.stderr);
     // The same file on both sides: its error is reported once.
     assert_eq!(errors.len(), 1, "{}", run.stderr);
-    assert_eq!(errors.len(), 2, "{}", run.stderr);
     for e in errors {
         assert!(
             e.starts_with("fixtures/hostile/sql-parens-past-parser-limit.sql:3:")
