@@ -54,7 +54,7 @@ pub(super) fn export(
     }
     let mut out = super::output(path)?;
     match format {
-        ExportFormat::Json => load::fragment::write(&graph, &mut out)?,
+        ExportFormat::Json => write_fragment(&graph, &mut out, path)?,
         ExportFormat::Dot => render::dot::write(&graph, &title, &mut out)?,
         ExportFormat::Mermaid => render::mermaid::write(&graph, &mut out)?,
     }
@@ -62,10 +62,27 @@ pub(super) fn export(
     Ok(EXIT_OK)
 }
 
+/// A fragment names the files it records relative to itself, as readers resolve them: one on
+/// standard output relative to the current directory, one written to a file relative to that
+/// file's directory.
+fn write_fragment(
+    graph: &crate::model::Graph,
+    out: &mut dyn Write,
+    path: Option<&Path>,
+) -> Result<()> {
+    let cwd = std::env::current_dir()?;
+    let dir = path
+        .and_then(Path::parent)
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    load::fragment::write_beside(graph, out, dir, &cwd)?;
+    Ok(())
+}
+
 pub(super) fn merge(session: &Session, model: &ModelPaths, path: Option<&Path>) -> Result<u8> {
     let loaded = session.load(&model.paths)?;
     let mut out = super::output(path)?;
-    load::fragment::write(&loaded.graph, &mut out)?;
+    write_fragment(&loaded.graph, &mut out, path)?;
     out.flush()?;
     if let Some(p) = path {
         eprintln!(

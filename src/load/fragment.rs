@@ -7,6 +7,7 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Write};
+use std::path::Path;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -17,6 +18,7 @@ use crate::model::{
     check_name, parse_id, parse_requirement, parse_version,
 };
 use crate::source::diagnostic::{Code, Diagnostic, Location};
+use crate::source::path::relative_to_file;
 
 /// The evidence rule of an edge that a fragment states without evidence of its own.
 pub const FRAGMENT_RULE: &str = "fragment.edge";
@@ -138,6 +140,7 @@ pub(crate) fn read(
         text,
         diagnostics,
         interned: HashMap::new(),
+        resolved_paths: HashMap::new(),
     };
     if let Some(version) = wire.ripple
         && version != FORMAT_VERSION
@@ -207,6 +210,8 @@ struct Reader<'s, 'd> {
     text: &'s str,
     diagnostics: &'d mut Vec<Diagnostic>,
     interned: HashMap<String, Arc<str>>,
+    /// File paths as written in the fragment → as ripple names them (relative to where it runs).
+    resolved_paths: HashMap<String, Arc<str>>,
 }
 
 impl Reader<'_, '_> {
@@ -237,6 +242,19 @@ impl Reader<'_, '_> {
         let location = self.sources.locate_in(self.file, self.text, &path);
         self.diagnostics
             .push(Diagnostic::error(code, location, message));
+    }
+
+    /// A file path written in the fragment, which is relative to the fragment file, as ripple
+    /// names it: `../specs/a.yaml` in `out/merged.json` is `specs/a.yaml`. Each distinct path is
+    /// resolved once.
+    fn path_in_fragment(&mut self, written: &str) -> Arc<str> {
+        if let Some(a) = self.resolved_paths.get(written) {
+            return a.clone();
+        }
+        let name = self.sources.name(self.file);
+        let a: Arc<str> = relative_to_file(&name, written).into();
+        self.resolved_paths.insert(written.to_owned(), a.clone());
+        a
     }
 
     fn intern(&mut self, s: &str) -> Arc<str> {
@@ -319,7 +337,9 @@ impl Reader<'_, '_> {
         attrs.lifecycle = node.lifecycle.map(Cow::into_owned);
         attrs.kind_detail = node.kind_detail.map(Cow::into_owned);
         attrs.tags = node.tags.into_iter().map(Cow::into_owned).collect();
-        attrs.definition = node.definition.map(Cow::into_owned);
+        attrs.definition = node
+            .definition
+            .map(|d| self.path_in_fragment(&d).to_string());
         if let Some(v) = node.version {
             match parse_version(&v) {
                 Ok(v) => attrs.version = Some(v),
@@ -424,7 +444,7 @@ impl Reader<'_, '_> {
             .evidence
             .iter()
             .map(|e| Evidence {
-                file: self.intern(&e.file),
+                file: self.path_in_fragment(&e.file),
                 line: e.line,
                 rule: self.intern(&e.rule),
             })
@@ -457,6 +477,28 @@ impl Reader<'_, '_> {
 
 /// Write `graph` as a fragment: one node or edge per line, in id order.
 pub fn write(graph: &Graph, out: &mut dyn Write) -> io::Result<()> {
+    write_in(graph, out, None)
+}
+
+/// [`write`] for a fragment file that will live in `dir` (relative to `cwd`, or absolute): the
+/// file paths it records (definitions, evidence) are written relative to `dir`, as the reader
+/// resolves them, so the fragment means the same wherever it is read from.
+pub fn write_beside(graph: &Graph, out: &mut dyn Write, dir: &Path, cwd: &Path) -> io::Result<()> {
+    write_in(graph, out, Some((dir, cwd)))
+}
+
+fn write_in(graph: &Graph, out: &mut dyn Write, base: Option<(&Path, &Path)>) -> io::Result<()> {
+    // Evidence repeats a few files on most edges: each distinct path is rebased once.
+    let mut rebased: HashMap<String, String> = HashMap::new();
+    let mut rebase = |p: &str| -> Option<String> {
+        let (dir, cwd) = base?;
+        if let Some(r) = rebased.get(p) {
+            return Some(r.clone());
+        }
+        let r = crate::source::path::relative_from(dir, p, cwd);
+        rebased.insert(p.to_owned(), r.clone());
+        Some(r)
+    };
     writeln!(out, "{{")?;
     writeln!(out, "  \"ripple\": {FORMAT_VERSION},")?;
     if !graph.policies().is_empty() {
@@ -481,7 +523,11 @@ pub fn write(graph: &Graph, out: &mut dyn Write) -> io::Result<()> {
         out.write_all(&line)
     };
     for (i, (_, component)) in graph.components().enumerate() {
-        emit(out, &wire_node(component), i + 1 == count)?;
+        let mut node = wire_node(component);
+        if let Some(d) = component.attrs.definition.as_deref().and_then(&mut rebase) {
+            node.definition = Some(Cow::Owned(d));
+        }
+        emit(out, &node, i + 1 == count)?;
     }
     writeln!(out, "  ],")?;
     writeln!(out, "  \"edges\": [")?;
@@ -498,7 +544,10 @@ pub fn write(graph: &Graph, out: &mut dyn Write) -> io::Result<()> {
                 .evidence
                 .iter()
                 .map(|e| WireEvidence {
-                    file: Cow::Borrowed(&e.file),
+                    file: match rebase(&e.file) {
+                        Some(f) => Cow::Owned(f),
+                        None => Cow::Borrowed(&e.file),
+                    },
                     line: e.line,
                     rule: Cow::Borrowed(&e.rule),
                 })

@@ -31,7 +31,7 @@ use crate::source::yaml;
 
 /// The formats of model file ripple reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Format {
+pub enum ModelFormat {
     /// `ripple.yaml`.
     Manifest,
     /// Backstage `catalog-info.yaml`.
@@ -91,14 +91,14 @@ pub fn load_with(paths: &[PathBuf], options: Options) -> Result<Loaded, ModelErr
     // Every file of the run, to add each Location target once without a scan of the list.
     let mut known: HashSet<PathBuf> = files.iter().map(|(p, _)| p.clone()).collect();
     let mut fragments: Vec<Fragment> = Vec::with_capacity(files.len());
-    let mut formats: Vec<Option<Format>> = Vec::with_capacity(files.len());
+    let mut formats: Vec<Option<ModelFormat>> = Vec::with_capacity(files.len());
     let mut broken: Vec<bool> = Vec::with_capacity(files.len());
     // Rounds: the files found, then the files their Backstage `Location` entities point at, until
     // no new file turns up. File ids only grow, so every origin stays valid.
     loop {
         let sources = Sources::of(&files);
         let start = fragments.len();
-        let read: Vec<(Option<Format>, Fragment, Vec<Diagnostic>)> = files[start..]
+        let read: Vec<(Option<ModelFormat>, Fragment, Vec<Diagnostic>)> = files[start..]
             .par_iter()
             .enumerate()
             .map(|(i, (path, explicit))| read_file(&sources, (start + i) as u32, path, *explicit))
@@ -577,7 +577,7 @@ fn read_file(
     id: u32,
     path: &Path,
     explicit: bool,
-) -> (Option<Format>, Fragment, Vec<Diagnostic>) {
+) -> (Option<ModelFormat>, Fragment, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let text = match read_text(path, Limits::default()) {
         Ok(text) => text,
@@ -597,18 +597,18 @@ fn read_model_text(
     text: &str,
     explicit: bool,
     diagnostics: &mut Vec<Diagnostic>,
-) -> (Option<Format>, Fragment) {
+) -> (Option<ModelFormat>, Fragment) {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     if name.ends_with(".json") && pact::is_pact(text) {
         return (
-            Some(Format::Pact),
+            Some(ModelFormat::Pact),
             pact::read(sources, id, text, diagnostics),
         );
     }
     if name.ends_with(".json") {
         return (
-            Some(Format::Fragment),
+            Some(ModelFormat::Fragment),
             fragment::read(sources, id, text, diagnostics),
         );
     }
@@ -632,15 +632,15 @@ fn read_model_text(
         }
     };
     match detect_yaml(name, &documents, explicit) {
-        Some(Format::Manifest) => (
-            Some(Format::Manifest),
+        Some(ModelFormat::Manifest) => (
+            Some(ModelFormat::Manifest),
             manifest::read(sources, id, &documents, diagnostics),
         ),
-        Some(Format::Backstage) => (
-            Some(Format::Backstage),
+        Some(ModelFormat::Backstage) => (
+            Some(ModelFormat::Backstage),
             backstage::read(sources, id, &documents, diagnostics),
         ),
-        Some(Format::Fragment | Format::Pact) | None => {
+        Some(ModelFormat::Fragment | ModelFormat::Pact) | None => {
             if explicit {
                 diagnostics.push(Diagnostic::error(
                     Code::UnknownFormat,
@@ -681,9 +681,9 @@ fn is_manifest_name(name: &str) -> bool {
         || name.ends_with(".ripple.yml")
 }
 
-fn detect_yaml(name: &str, documents: &[yaml::Node], explicit: bool) -> Option<Format> {
+fn detect_yaml(name: &str, documents: &[yaml::Node], explicit: bool) -> Option<ModelFormat> {
     if is_manifest_name(name) {
-        return Some(Format::Manifest);
+        return Some(ModelFormat::Manifest);
     }
     let first = documents.iter().find(|d| !d.is_null())?;
     let is_backstage = documents.iter().any(|d| {
@@ -692,7 +692,7 @@ fn detect_yaml(name: &str, documents: &[yaml::Node], explicit: bool) -> Option<F
             .is_some_and(|v| v.starts_with("backstage.io/"))
     });
     if is_backstage {
-        return Some(Format::Backstage);
+        return Some(ModelFormat::Backstage);
     }
     // Named on the command line, a file with manifest sections is a manifest. Met while walking,
     // only `ripple: 1` says so: a compose file has `services:` too.
@@ -709,7 +709,7 @@ fn detect_yaml(name: &str, documents: &[yaml::Node], explicit: bool) -> Option<F
         &["ripple"]
     };
     if documents.len() == 1 && manifest_keys.iter().any(|k| first.get(k).is_some()) {
-        return Some(Format::Manifest);
+        return Some(ModelFormat::Manifest);
     }
     None
 }

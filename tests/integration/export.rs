@@ -9,6 +9,7 @@ use crate::util::{repo_root, ripple};
 fn json_round_trips_byte_for_byte() {
     let dir = tempfile::tempdir().unwrap();
     let first = dir.path().join("first.ripple.json");
+    let second = dir.path().join("second.ripple.json");
     ripple(&[
         "export",
         "fixtures/example",
@@ -18,9 +19,23 @@ fn json_round_trips_byte_for_byte() {
         first.to_str().unwrap(),
     ])
     .expect_code(0);
+    ripple(&[
+        "export",
+        first.to_str().unwrap(),
+        "--format",
+        "json",
+        "-o",
+        second.to_str().unwrap(),
+    ])
+    .expect_code(0);
+    assert_eq!(
+        std::fs::read_to_string(&first).unwrap(),
+        std::fs::read_to_string(&second).unwrap()
+    );
+    // Read back, the fragment names every file as the sources did.
+    let direct = ripple(&["export", "fixtures/example", "--format", "json"]);
     let again = ripple(&["export", first.to_str().unwrap(), "--format", "json"]);
-    again.expect_code(0);
-    assert_eq!(std::fs::read_to_string(&first).unwrap(), again.stdout);
+    assert_eq!(direct.stdout, again.stdout);
 }
 
 #[test]

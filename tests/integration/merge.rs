@@ -44,8 +44,51 @@ fn merging_fragments_equals_loading_their_sources_together() {
         "{}",
         run.stderr
     );
-    let direct = ripple(&["export", "fixtures/example", "--format", "json"]);
-    assert_eq!(std::fs::read_to_string(&merged).unwrap(), direct.stdout);
+    let direct = export_to(dir.path(), "direct.json", "fixtures/example");
+    assert_eq!(
+        std::fs::read_to_string(&merged).unwrap(),
+        std::fs::read_to_string(direct).unwrap()
+    );
+}
+
+#[test]
+fn a_merged_fragment_names_its_files_relative_to_itself_and_works_from_anywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("out")).unwrap();
+    let merged = dir.path().join("out/graph.json");
+    ripple(&["merge", "fixtures/example", "-o", merged.to_str().unwrap()]).expect_code(0);
+    let text = std::fs::read_to_string(&merged).unwrap();
+    let fragment: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let definitions: Vec<&str> = fragment["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|n| n["definition"].as_str())
+        .collect();
+    assert!(definitions.len() >= 10, "{definitions:?}");
+    for d in &definitions {
+        assert!(
+            dir.path().join("out").join(d).exists(),
+            "{d} is not a file relative to the fragment"
+        );
+    }
+    // Run from another directory, the fragment still finds its contracts: reading it from the
+    // temporary directory resolves each definition to a file that exists from there.
+    let run = crate::util::ripple_with(
+        &["export", "out/graph.json", "--format", "json"],
+        dir.path(),
+        &[("RIPPLE_TODAY", crate::util::TODAY)],
+    );
+    let exported = run.expect_code(0).json();
+    for n in exported["nodes"].as_array().unwrap() {
+        if let Some(d) = n["definition"].as_str() {
+            assert!(
+                dir.path().join(d).exists(),
+                "{d} from {}",
+                dir.path().display()
+            );
+        }
+    }
 }
 
 #[test]
