@@ -5,14 +5,14 @@
 //! value would change the graph: malformed entity references, a tier out of range.
 
 use std::collections::HashSet;
-use std::sync::Arc;
 
 use super::{EdgeDecl, Fragment, NodeDecl, Origin, Sources, SystemDecl};
 use crate::model::{
     Component, Dependency, DependencyKind, Evidence, Kind, SystemInfo, check_name, component_id,
 };
 use crate::source::diagnostic::{Code, Diagnostic, Location};
-use crate::source::yaml::{Node, Pos, Value, parse_bool};
+use crate::source::yaml::{Node, Pos, parse_bool};
+use crate::source::yaml_reader::YamlReader;
 
 type FoldSet<T> = HashSet<T, foldhash::fast::FixedState>;
 
@@ -65,8 +65,7 @@ pub(crate) fn read(
 ) -> Fragment {
     let mut reader = Reader {
         file,
-        name: sources.name(file),
-        diagnostics,
+        yaml: YamlReader::new(sources.name(file), diagnostics),
         fragment: Fragment::default(),
         pending: Vec::new(),
     };
@@ -91,8 +90,7 @@ struct PendingRef {
 
 struct Reader<'d> {
     file: u32,
-    name: Arc<str>,
-    diagnostics: &'d mut Vec<Diagnostic>,
+    yaml: YamlReader<'d>,
     fragment: Fragment,
     pending: Vec<PendingRef>,
 }
@@ -104,12 +102,6 @@ struct EntityRef {
 }
 
 impl Reader<'_> {
-    fn error(&mut self, pos: Pos, code: Code, message: impl Into<String>) {
-        let location = Location::new(self.name.clone(), pos.line, pos.column);
-        self.diagnostics
-            .push(Diagnostic::error(code, location, message));
-    }
-
     fn origin(&self, pos: Pos) -> Origin {
         Origin::Yaml {
             file: self.file,
@@ -117,25 +109,9 @@ impl Reader<'_> {
         }
     }
 
-    fn text(&mut self, node: Option<&Node>, what: &str) -> Option<String> {
-        let node = node?;
-        match &node.value {
-            Value::Scalar(s, _) => Some(s.clone()),
-            Value::Null => None,
-            _ => {
-                self.error(
-                    node.pos,
-                    Code::InvalidValue,
-                    format!("expected a string for {what}, found {}", node.describe()),
-                );
-                None
-            }
-        }
-    }
-
     fn entity(&mut self, doc: &Node) {
         if doc.as_map().is_none() {
-            self.error(
+            self.yaml.error(
                 doc.pos,
                 Code::InvalidValue,
                 format!(
@@ -145,41 +121,49 @@ impl Reader<'_> {
             );
             return;
         }
-        let Some(kind) = self.text(doc.get("kind"), "`kind`") else {
-            self.error(doc.pos, Code::InvalidValue, "entity has no `kind`");
+        let Some(kind) = self.yaml.optional_string(doc.get("kind"), "`kind`") else {
+            self.yaml
+                .error(doc.pos, Code::InvalidValue, "entity has no `kind`");
             return;
         };
         let metadata = doc.get("metadata");
         let Some(name_node) = metadata.and_then(|m| m.get("name")) else {
-            self.error(
+            self.yaml.error(
                 metadata.map_or(doc.pos, |m| m.pos),
                 Code::InvalidValue,
                 format!("{kind} entity has no `metadata.name`"),
             );
             return;
         };
-        let Some(raw_name) = self.text(Some(name_node), "`metadata.name`") else {
+        let Some(raw_name) = self
+            .yaml
+            .optional_string(Some(name_node), "`metadata.name`")
+        else {
             return;
         };
         // Software templates carry skeleton catalogs (`name: ${{ values.name }}`) that become
         // entities only once rendered.
         if raw_name.contains("{{") || raw_name.contains("${") {
-            let location =
-                Location::new(self.name.clone(), name_node.pos.line, name_node.pos.column);
-            self.diagnostics.push(Diagnostic::warning(
+            let location = Location::new(
+                self.yaml.file.clone(),
+                name_node.pos.line,
+                name_node.pos.column,
+            );
+            self.yaml.diagnostics.push(Diagnostic::warning(
                 Code::InvalidValue,
                 location,
                 format!("skipped: `{raw_name}` is a template placeholder, not an entity name"),
             ));
             return;
         }
-        let namespace = self.text(
+        let namespace = self.yaml.optional_string(
             metadata.and_then(|m| m.get("namespace")),
             "`metadata.namespace`",
         );
         let name = qualify(namespace.as_deref(), &raw_name);
         if let Err(e) = check_name(&name) {
-            self.error(name_node.pos, Code::InvalidValue, e.to_string());
+            self.yaml
+                .error(name_node.pos, Code::InvalidValue, e.to_string());
             return;
         }
         let spec = doc.get("spec");
@@ -212,8 +196,10 @@ impl Reader<'_> {
                         .and_then(|d| d.as_str())
                         .and_then(|d| parse_ref(d, "domain"))
                         .map(|r| r.name),
-                    description: self
-                        .text(metadata.and_then(|m| m.get("description")), "`description`"),
+                    description: self.yaml.optional_string(
+                        metadata.and_then(|m| m.get("description")),
+                        "`description`",
+                    ),
                 };
                 let origin = self.origin(name_node.pos);
                 self.fragment
@@ -238,7 +224,7 @@ impl Reader<'_> {
                     let path = if target.contains("://") {
                         target
                     } else {
-                        crate::source::path::relative_to_file(&self.name, &target)
+                        crate::source::path::relative_to_file(&self.yaml.file, &target)
                     };
                     let origin = self.origin(pos);
                     self.fragment.locations.push((path, origin));
@@ -251,17 +237,18 @@ impl Reader<'_> {
     }
 
     fn spec_type(&mut self, spec: Option<&Node>) -> Option<String> {
-        self.text(spec.and_then(|s| s.get("type")), "`spec.type`")
+        self.yaml
+            .optional_string(spec.and_then(|s| s.get("type")), "`spec.type`")
     }
 
     fn owner(&mut self, spec: Option<&Node>) -> Option<String> {
         let node = spec.and_then(|s| s.get("owner"))?;
-        let text = self.text(Some(node), "`spec.owner`")?;
+        let text = self.yaml.optional_string(Some(node), "`spec.owner`")?;
         match parse_ref(&text, "group") {
             Some(r) if r.kind == "group" => Some(r.name),
             Some(r) => Some(format!("{}:{}", r.kind, r.name)),
             None => {
-                self.error(
+                self.yaml.error(
                     node.pos,
                     Code::InvalidValue,
                     format!("`{text}` is not an entity reference"),
@@ -279,14 +266,18 @@ impl Reader<'_> {
         let annotation = |key: &str| annotations.and_then(|a| a.get(key));
         let mut decl = NodeDecl::new(Component::new(kind, name), self.origin(pos));
 
-        let description = self.text(metadata.and_then(|m| m.get("description")), "`description`");
+        let description = self
+            .yaml
+            .optional_string(metadata.and_then(|m| m.get("description")), "`description`");
         let owner = self.owner(spec);
         let system = spec
             .and_then(|s| s.get("system"))
             .and_then(|n| n.as_str())
             .and_then(|s| parse_ref(s, "system"))
             .map(|r| r.name);
-        let lifecycle = self.text(spec.and_then(|s| s.get("lifecycle")), "`spec.lifecycle`");
+        let lifecycle = self
+            .yaml
+            .optional_string(spec.and_then(|s| s.get("lifecycle")), "`spec.lifecycle`");
         let kind_detail = self.spec_type(spec);
         let tags: Vec<String> = metadata
             .and_then(|m| m.get("tags"))
@@ -328,7 +319,7 @@ impl Reader<'_> {
         if let Some(node) = annotation("ripple.dev/tier") {
             match node.as_str().map(str::trim).map(str::parse::<u8>) {
                 Some(Ok(t @ 1..=4)) => decl.component.attrs.tier = Some(t),
-                _ => self.error(
+                _ => self.yaml.error(
                     node.pos,
                     Code::InvalidValue,
                     format!("annotation ripple.dev/tier of {id} must be \"1\" to \"4\""),
@@ -342,7 +333,7 @@ impl Reader<'_> {
             match node.as_str().map(crate::model::parse_date) {
                 Some(Ok(date)) if slot == 0 => decl.component.attrs.sunset = Some(date),
                 Some(Ok(date)) => decl.component.attrs.deprecated_since = Some(date),
-                _ => self.error(
+                _ => self.yaml.error(
                     node.pos,
                     Code::InvalidValue,
                     format!("annotation {key} of {id} must be a date YYYY-MM-DD"),
@@ -364,7 +355,7 @@ impl Reader<'_> {
         if let Some(node) = annotation("ripple.dev/user-facing") {
             match node.as_str().and_then(parse_bool) {
                 Some(b) => decl.component.attrs.user_facing = Some(b),
-                None => self.error(
+                None => self.yaml.error(
                     node.pos,
                     Code::InvalidValue,
                     format!(
@@ -382,13 +373,13 @@ impl Reader<'_> {
             decl.component.attrs.definition = spec
                 .and_then(|s| s.get("definition"))
                 .and_then(definition)
-                .map(|d| crate::source::path::relative_to_file(&self.name, &d));
+                .map(|d| crate::source::path::relative_to_file(&self.yaml.file, &d));
         }
         // Other kinds have no `definition` in Backstage: a schema or migrations folder of a
         // database, a message schema of a topic.
         if let Some(path) = annotation("ripple.dev/definition").and_then(|n| n.as_str()) {
             decl.component.attrs.definition =
-                Some(crate::source::path::relative_to_file(&self.name, path));
+                Some(crate::source::path::relative_to_file(&self.yaml.file, path));
             if let Some(node) = annotation("ripple.dev/definition") {
                 decl.field_pos.push(("definition".into(), node.pos));
             }
@@ -426,7 +417,7 @@ impl Reader<'_> {
                 continue;
             };
             let Some(items) = list.as_seq() else {
-                self.error(
+                self.yaml.error(
                     list.pos,
                     Code::InvalidValue,
                     format!("expected a list for `spec.{field}` of {id}"),
@@ -435,7 +426,7 @@ impl Reader<'_> {
             };
             for item in items {
                 let Some(text) = item.as_str() else {
-                    self.error(
+                    self.yaml.error(
                         item.pos,
                         Code::InvalidValue,
                         format!("expected an entity reference in `spec.{field}`"),
@@ -494,8 +485,8 @@ impl Reader<'_> {
                 if MODELLED.contains(&r.kind.as_str()) {
                     return Some(r);
                 }
-                let location = Location::new(self.name.clone(), pos.line, pos.column);
-                self.diagnostics.push(Diagnostic::warning(
+                let location = Location::new(self.yaml.file.clone(), pos.line, pos.column);
+                self.yaml.diagnostics.push(Diagnostic::warning(
                     Code::UnknownKind,
                     location,
                     format!("ignored `{text}`: ripple models dependencies on components, APIs and resources, not on `{}` entities", r.kind),
@@ -503,7 +494,7 @@ impl Reader<'_> {
                 None
             }
             _ => {
-                self.error(
+                self.yaml.error(
                     pos,
                     Code::InvalidValue,
                     format!(
@@ -550,7 +541,7 @@ impl Reader<'_> {
     fn edge(&mut self, from: &str, to: String, kind: DependencyKind, pos: Pos, rule: &str) {
         let mut dependency = Dependency::new(kind);
         dependency.evidence.push(Evidence {
-            file: self.name.clone(),
+            file: self.yaml.file.clone(),
             line: pos.line,
             rule: rule.into(),
         });

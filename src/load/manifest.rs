@@ -3,7 +3,6 @@
 //! Strict by design: an unknown key is an error, because a typo (`owners:`) must not silently drop
 //! a fact that release decisions rest on. See `docs/formats.md` for the format.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::{EdgeDecl, Fragment, NodeDecl, Origin, Sources, SystemDecl};
@@ -11,8 +10,9 @@ use crate::model::{
     Component, Dependency, DependencyKind, Evidence, Kind, SystemInfo, check_name, component_id,
     parse_id, parse_requirement, parse_version,
 };
-use crate::source::diagnostic::{Code, Diagnostic, Location};
+use crate::source::diagnostic::{Code, Diagnostic};
 use crate::source::yaml::{Node, Pos, Value, parse_bool};
+use crate::source::yaml_reader::YamlReader;
 
 const TOP_KEYS: &[&str] = &[
     "ripple",
@@ -76,15 +76,14 @@ pub(crate) fn read(
 ) -> Fragment {
     let mut reader = Reader {
         file,
-        name: sources.name(file),
         rules: DependencyKind::ALL.map(|k| Arc::from(format!("ripple-yaml.{k}"))),
-        diagnostics,
+        yaml: YamlReader::new(sources.name(file), diagnostics),
         fragment: Fragment::default(),
     };
     match documents {
         [] => {}
         [doc] => reader.document(doc),
-        [_, second, ..] => reader.error(
+        [_, second, ..] => reader.yaml.error(
             second.pos,
             Code::InvalidValue,
             "a ripple manifest holds one YAML document; split systems into separate files",
@@ -95,9 +94,8 @@ pub(crate) fn read(
 
 struct Reader<'d> {
     file: u32,
-    name: Arc<str>,
     rules: [Arc<str>; 8],
-    diagnostics: &'d mut Vec<Diagnostic>,
+    yaml: YamlReader<'d>,
     fragment: Fragment,
 }
 
@@ -108,16 +106,6 @@ struct Defaults {
 }
 
 impl Reader<'_> {
-    fn location(&self, pos: Pos) -> Location {
-        Location::new(self.name.clone(), pos.line, pos.column)
-    }
-
-    fn error(&mut self, pos: Pos, code: Code, message: impl Into<String>) {
-        let location = self.location(pos);
-        self.diagnostics
-            .push(Diagnostic::error(code, location, message));
-    }
-
     fn origin(&self, pos: Pos) -> Origin {
         Origin::Yaml {
             file: self.file,
@@ -125,130 +113,28 @@ impl Reader<'_> {
         }
     }
 
-    /// The entries of a mapping, reporting unknown and duplicate keys. `None` for null.
-    fn entries<'n>(
-        &mut self,
-        node: &'n Node,
-        what: &str,
-        allowed: Option<&[&str]>,
-    ) -> Vec<(&'n str, Pos, &'n Node)> {
-        let map = match &node.value {
-            Value::Map(map) => map,
-            Value::Null => return Vec::new(),
-            _ => {
-                self.error(
-                    node.pos,
-                    Code::InvalidValue,
-                    format!("expected a mapping for {what}, found {}", node.describe()),
-                );
-                return Vec::new();
-            }
-        };
-        let mut out: Vec<(&str, Pos, &Node)> = Vec::with_capacity(map.len());
-        // Where each key was first seen: a `services:` mapping of a whole organisation has
-        // tens of thousands of keys, too many to compare each with all before it.
-        let mut first_seen: HashMap<&str, Pos, foldhash::fast::FixedState> =
-            HashMap::with_capacity_and_hasher(map.len(), Default::default());
-        for (key, value) in map {
-            let Some(k) = key.as_str() else {
-                self.error(
-                    key.pos,
-                    Code::InvalidValue,
-                    format!("expected a string key in {what}"),
-                );
-                continue;
-            };
-            // `x-` keys are extensions (as in compose files), e.g. a place for YAML anchors.
-            if allowed.is_some() && k.starts_with("x-") {
-                continue;
-            }
-            if let Some(allowed) = allowed
-                && !allowed.contains(&k)
-            {
-                self.error(
-                    key.pos,
-                    Code::UnknownField,
-                    format!(
-                        "unknown key `{k}` in {what}, expected one of: {}",
-                        allowed.join(", ")
-                    ),
-                );
-                continue;
-            }
-            if let Some(first) = first_seen.get(k) {
-                let first = self.location(*first);
-                let code = if allowed.is_none() {
-                    Code::DuplicateId
-                } else {
-                    Code::InvalidValue
-                };
-                let location = self.location(key.pos);
-                self.diagnostics.push(
-                    Diagnostic::error(code, location, format!("`{k}` is defined twice in {what}"))
-                        .with_related(first, "first defined here"),
-                );
-                continue;
-            }
-            first_seen.insert(k, key.pos);
-            out.push((k, key.pos, value));
-        }
-        out
-    }
-
-    fn string(&mut self, node: &Node, what: &str) -> Option<String> {
-        match &node.value {
-            Value::Scalar(s, _) => Some(s.clone()),
-            Value::Null => None,
-            _ => {
-                self.error(
-                    node.pos,
-                    Code::InvalidValue,
-                    format!("expected a string for {what}, found {}", node.describe()),
-                );
-                None
-            }
-        }
-    }
-
-    fn strings(&mut self, node: &Node, what: &str) -> Vec<String> {
-        match &node.value {
-            Value::Seq(items) => items
-                .iter()
-                .filter_map(|item| self.string(item, what))
-                .collect(),
-            Value::Scalar(s, _) => vec![s.clone()],
-            Value::Null => Vec::new(),
-            Value::Map(_) => {
-                self.error(
-                    node.pos,
-                    Code::InvalidValue,
-                    format!("expected a list of strings for {what}, found a mapping"),
-                );
-                Vec::new()
-            }
-        }
-    }
-
     fn document(&mut self, doc: &Node) {
         if doc.is_null() {
             return;
         }
-        let entries = self.entries(doc, "the manifest", Some(TOP_KEYS));
+        let entries = self.yaml.entries(doc, "the manifest", Some(TOP_KEYS));
         let mut defaults = Defaults {
             system: None,
             owner: None,
         };
         for &(key, _, value) in &entries {
             match key {
-                "ripple" if value.as_str() != Some("1") => self.error(
+                "ripple" if value.as_str() != Some("1") => self.yaml.error(
                     value.pos,
                     Code::InvalidValue,
                     "unsupported manifest version: expected `ripple: 1`",
                 ),
                 "system" => {
-                    defaults.system = self.string(value, "`system`").map(|s| (s, value.pos))
+                    defaults.system = self.yaml.string(value, "`system`").map(|s| (s, value.pos))
                 }
-                "owner" => defaults.owner = self.string(value, "`owner`").map(|s| (s, value.pos)),
+                "owner" => {
+                    defaults.owner = self.yaml.string(value, "`owner`").map(|s| (s, value.pos))
+                }
                 _ => {}
             }
         }
@@ -268,11 +154,11 @@ impl Reader<'_> {
 
     fn policies(&mut self, node: &Node) {
         let mut policies = crate::model::Policies::default();
-        for (key, _, value) in self.entries(node, "`policies`", Some(POLICY_KEYS)) {
-            let text = self.string(value, &format!("`{key}`"));
+        for (key, _, value) in self.yaml.entries(node, "`policies`", Some(POLICY_KEYS)) {
+            let text = self.yaml.string(value, &format!("`{key}`"));
             match text.as_deref().map(str::parse::<u32>) {
                 Some(Ok(days)) => policies.deprecation_window_days = Some(days),
-                Some(Err(_)) => self.error(
+                Some(Err(_)) => self.yaml.error(
                     value.pos,
                     Code::InvalidValue,
                     format!("`{key}` must be a number of days"),
@@ -285,9 +171,9 @@ impl Reader<'_> {
     }
 
     fn systems(&mut self, node: &Node) {
-        for (name, pos, body) in self.entries(node, "`systems`", None) {
+        for (name, pos, body) in self.yaml.entries(node, "`systems`", None) {
             if !super::fragment::valid_system_name(name) {
-                self.error(
+                self.yaml.error(
                     pos,
                     Code::InvalidValue,
                     format!("`{name}` is not a valid system name"),
@@ -296,9 +182,10 @@ impl Reader<'_> {
             }
             let mut info = SystemInfo::default();
             for (key, _, value) in
-                self.entries(body, &format!("system `{name}`"), Some(SYSTEM_KEYS))
+                self.yaml
+                    .entries(body, &format!("system `{name}`"), Some(SYSTEM_KEYS))
             {
-                let text = self.string(value, &format!("`{key}`"));
+                let text = self.yaml.string(value, &format!("`{key}`"));
                 match key {
                     "owner" => info.owner = text,
                     "domain" => info.domain = text,
@@ -315,9 +202,12 @@ impl Reader<'_> {
     }
 
     fn section(&mut self, kind: Kind, node: &Node, defaults: &Defaults) {
-        for (name, pos, body) in self.entries(node, &format!("`{}`", kind.section()), None) {
+        for (name, pos, body) in self
+            .yaml
+            .entries(node, &format!("`{}`", kind.section()), None)
+        {
             if let Err(e) = check_name(name) {
-                self.error(pos, Code::InvalidValue, e.to_string());
+                self.yaml.error(pos, Code::InvalidValue, e.to_string());
                 continue;
             }
             self.component(kind, name, pos, body, defaults);
@@ -327,7 +217,9 @@ impl Reader<'_> {
     fn component(&mut self, kind: Kind, name: &str, pos: Pos, body: &Node, defaults: &Defaults) {
         let id = component_id(kind, name);
         let mut decl = NodeDecl::new(Component::new(kind, name), self.origin(pos));
-        let entries = self.entries(body, &format!("`{id}`"), Some(COMPONENT_KEYS));
+        let entries = self
+            .yaml
+            .entries(body, &format!("`{id}`"), Some(COMPONENT_KEYS));
         for &(key, key_pos, value) in &entries {
             if !value.is_null() {
                 decl.field_pos.push((key.into(), value.pos));
@@ -337,18 +229,18 @@ impl Reader<'_> {
             let what = format!("`{key}` of {id}");
             let attrs = &mut decl.component.attrs;
             match key {
-                "description" => attrs.description = self.string(value, &what),
-                "owner" => attrs.owner = self.string(value, &what),
-                "system" => attrs.system = self.string(value, &what),
-                "repository" => attrs.repository = self.string(value, &what),
-                "lifecycle" => attrs.lifecycle = self.string(value, &what),
-                "type" => attrs.kind_detail = self.string(value, &what),
+                "description" => attrs.description = self.yaml.string(value, &what),
+                "owner" => attrs.owner = self.yaml.string(value, &what),
+                "system" => attrs.system = self.yaml.string(value, &what),
+                "repository" => attrs.repository = self.yaml.string(value, &what),
+                "lifecycle" => attrs.lifecycle = self.yaml.string(value, &what),
+                "type" => attrs.kind_detail = self.yaml.string(value, &what),
                 "sunset" | "deprecated-since" => {
-                    if let Some(text) = self.string(value, &what) {
+                    if let Some(text) = self.yaml.string(value, &what) {
                         match crate::model::parse_date(&text) {
                             Ok(date) if key == "sunset" => decl.component.attrs.sunset = Some(date),
                             Ok(date) => decl.component.attrs.deprecated_since = Some(date),
-                            Err(_) => self.error(
+                            Err(_) => self.yaml.error(
                                 value.pos,
                                 Code::InvalidValue,
                                 format!("{what} must be a date YYYY-MM-DD, not `{text}`"),
@@ -358,17 +250,20 @@ impl Reader<'_> {
                 }
                 "definition" => {
                     attrs.definition = self
+                        .yaml
                         .string(value, &what)
-                        .map(|d| crate::source::path::relative_to_file(&self.name, &d))
+                        .map(|d| crate::source::path::relative_to_file(&self.yaml.file, &d))
                 }
-                "compliance" => attrs.compliance = self.strings(value, &what).into_iter().collect(),
-                "tags" => attrs.tags = self.strings(value, &what).into_iter().collect(),
+                "compliance" => {
+                    attrs.compliance = self.yaml.strings(value, &what).into_iter().collect()
+                }
+                "tags" => attrs.tags = self.yaml.strings(value, &what).into_iter().collect(),
                 "tier" => {
-                    let tier = self.string(value, &what);
+                    let tier = self.yaml.string(value, &what);
                     match tier.as_deref().map(str::parse::<u8>) {
                         None => {}
                         Some(Ok(t @ 1..=4)) => decl.component.attrs.tier = Some(t),
-                        Some(_) => self.error(
+                        Some(_) => self.yaml.error(
                             value.pos,
                             Code::InvalidValue,
                             format!(
@@ -379,11 +274,11 @@ impl Reader<'_> {
                     }
                 }
                 "user-facing" => {
-                    let text = self.string(value, &what);
+                    let text = self.yaml.string(value, &what);
                     match text.as_deref().map(parse_bool) {
                         None => {}
                         Some(Some(b)) => decl.component.attrs.user_facing = Some(b),
-                        Some(None) => self.error(
+                        Some(None) => self.yaml.error(
                             value.pos,
                             Code::InvalidValue,
                             format!("expected true or false for {what}"),
@@ -391,10 +286,10 @@ impl Reader<'_> {
                     }
                 }
                 "version" => {
-                    if let Some(text) = self.string(value, &what) {
+                    if let Some(text) = self.yaml.string(value, &what) {
                         match parse_version(&text) {
                             Ok(v) => decl.component.attrs.version = Some(v),
-                            Err(e) => self.error(
+                            Err(e) => self.yaml.error(
                                 value.pos,
                                 Code::InvalidSemver,
                                 format!("version `{text}` of {id} is not semver: {e}"),
@@ -403,8 +298,9 @@ impl Reader<'_> {
                     }
                 }
                 "environments" => {
-                    for (env, env_pos, v) in self.entries(value, &what, None) {
-                        let Some(text) = self.string(v, &format!("environment `{env}` of {id}"))
+                    for (env, env_pos, v) in self.yaml.entries(value, &what, None) {
+                        let Some(text) =
+                            self.yaml.string(v, &format!("environment `{env}` of {id}"))
                         else {
                             continue;
                         };
@@ -417,7 +313,7 @@ impl Reader<'_> {
                                     .environments
                                     .insert(env.to_owned(), version);
                             }
-                            Err(e) => self.error(
+                            Err(e) => self.yaml.error(
                                 v.pos,
                                 Code::InvalidSemver,
                                 format!(
@@ -480,7 +376,7 @@ impl Reader<'_> {
     ) -> Option<(String, Dependency)> {
         let mut dependency = Dependency::new(kind);
         dependency.evidence.push(Evidence {
-            file: self.name.clone(),
+            file: self.yaml.file.clone(),
             line: item.pos.line,
             rule: self.rules[kind as usize].clone(),
         });
@@ -490,18 +386,19 @@ impl Reader<'_> {
             Value::Map(_) => {
                 let mut target = None;
                 for (key, _, value) in
-                    self.entries(item, &format!("an entry of {what}"), Some(DEPENDENCY_KEYS))
+                    self.yaml
+                        .entries(item, &format!("an entry of {what}"), Some(DEPENDENCY_KEYS))
                 {
                     if key == "uses" {
-                        dependency.uses = self.strings(value, &what).into_iter().collect();
+                        dependency.uses = self.yaml.strings(value, &what).into_iter().collect();
                         continue;
                     }
-                    let text = self.string(value, &format!("`{key}` in {what}"));
+                    let text = self.yaml.string(value, &format!("`{key}` in {what}"));
                     match (key, text) {
                         (_, None) => {}
                         ("version", Some(text)) => match parse_requirement(&text) {
                             Ok(req) => dependency.version = Some(req),
-                            Err(e) => self.error(
+                            Err(e) => self.yaml.error(
                                 value.pos,
                                 Code::InvalidSemver,
                                 format!(
@@ -513,7 +410,7 @@ impl Reader<'_> {
                             if text.contains(':') {
                                 target = self.target(&text, kind.default_target(), value.pos);
                             } else {
-                                self.error(
+                                self.yaml.error(
                                     value.pos,
                                     Code::InvalidValue,
                                     format!("`id: {text}` in {what} is not a component id: expected `kind:name`"),
@@ -535,7 +432,7 @@ impl Reader<'_> {
                         })
                     })
                 {
-                    self.error(
+                    self.yaml.error(
                         item.pos,
                         Code::InvalidValue,
                         format!("an entry of {what} names no target: expected one of `service`, `api`, `topic`, `datastore`, `library` or `id`"),
@@ -544,7 +441,7 @@ impl Reader<'_> {
                 target?
             }
             _ => {
-                self.error(
+                self.yaml.error(
                     item.pos,
                     Code::InvalidValue,
                     format!(
@@ -568,7 +465,7 @@ impl Reader<'_> {
                         crate::model::IdError::UnknownKind(_) => Code::UnknownKind,
                         _ => Code::InvalidValue,
                     };
-                    self.error(pos, code, e.to_string());
+                    self.yaml.error(pos, code, e.to_string());
                     None
                 }
             }
@@ -581,7 +478,7 @@ impl Reader<'_> {
         match check_name(text) {
             Ok(()) => Some(text),
             Err(e) => {
-                self.error(pos, Code::InvalidValue, e.to_string());
+                self.yaml.error(pos, Code::InvalidValue, e.to_string());
                 None
             }
         }

@@ -12,3 +12,4 @@ pub mod json_locate;
 pub mod path;
 pub mod suggest;
 pub mod yaml;
+pub mod yaml_reader;
