@@ -51,7 +51,7 @@ pub fn key_of_region(region: &str) -> &str {
 /// without the extension. `None` for a file that cannot be read or parsed, or that is another
 /// tool's (it has `apiVersion` or `kind`).
 pub fn environment_name(path: &Path) -> Option<String> {
-    let text = std::fs::read_to_string(path).ok()?;
+    let text = crate::source::file::read_text(path, Default::default()).ok()?;
     let doc = yaml::parse(&text).ok()?.into_iter().next();
     if let Some(doc) = &doc {
         if doc.get("apiVersion").is_some() || doc.get("kind").is_some() {
@@ -117,14 +117,10 @@ fn read_one(
     errors: &mut Vec<Diagnostic>,
 ) {
     let name: Arc<str> = crate::source::path::display(path);
-    let text = match std::fs::read_to_string(path) {
+    let text = match crate::source::file::read_text(path, Default::default()) {
         Ok(t) => t,
         Err(e) => {
-            errors.push(Diagnostic::error(
-                Code::Io,
-                Location::new(name.clone(), 0, 0),
-                format!("cannot read: {e}"),
-            ));
+            errors.push(e.to_diagnostic(name));
             return;
         }
     };

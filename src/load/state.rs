@@ -420,10 +420,10 @@ pub fn record(request: &Request<'_>) -> Result<Recorded, RecordError> {
     let write_to = checked_destination(dir, &target, exists).map_err(in_file)?;
 
     let text = if exists {
-        std::fs::read_to_string(&target).map_err(|e| {
+        crate::source::file::read_text(&target, Default::default()).map_err(|e| {
             in_file(Problem::Io {
                 action: "read",
-                reason: io_reason(&e),
+                reason: e.to_string(),
             })
         })?
     } else {
