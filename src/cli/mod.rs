@@ -379,6 +379,9 @@ fn execute(cli: Cli) -> Result<u8> {
             output: path,
         } => {
             let mut diff = contract::diff_paths(&old, &new, &diff_options(&[&old, &new])?)?;
+            for warning in &diff.warnings {
+                eprintln!("{warning}");
+            }
             if old_version.is_some() {
                 diff.old_version = old_version;
             }
