@@ -332,6 +332,20 @@ impl ContractDocuments {
         Ok(at)
     }
 
+    /// The child of a mapping under `key`, or of a sequence at index `key`, with its position.
+    fn child<'d>(&self, node: &'d Node, key: &str) -> Option<(usize, &'d Node)> {
+        match &node.value {
+            Value::Map(entries) => self
+                .entry_index(node, entries, key)
+                .map(|i| (i, &entries[i].1)),
+            Value::Seq(items) => key
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| items.get(i).map(|n| (i, n))),
+            _ => None,
+        }
+    }
+
     /// The index of `key` among a mapping's entries: a scan for small mappings, a key index
     /// (built on the first lookup) for large ones.
     fn entry_index(&self, map: &Node, entries: &[(Node, Node)], key: &str) -> Option<usize> {
@@ -409,22 +423,14 @@ impl ContractDocuments {
             let key = percent_decode(segment)
                 .replace("~1", "/")
                 .replace("~0", "~");
+            let mut found = self.child(at.node, &key);
             // A pointer may pass through a reference (`#/channels/x/messages/y` where channel x
             // is itself a `$ref`): follow it, as the specification's resolvers do.
-            if at.node.get(&key).is_none() && at.str("$ref").is_some() {
+            if found.is_none() && at.str("$ref").is_some() {
                 at = self.resolve_checked(at, depth)?;
                 *indices = None;
+                found = self.child(at.node, &key);
             }
-            let found = match &at.node.value {
-                Value::Map(entries) => self
-                    .entry_index(at.node, entries, &key)
-                    .map(|i| (i, &entries[i].1)),
-                Value::Seq(items) => key
-                    .parse::<usize>()
-                    .ok()
-                    .and_then(|i| items.get(i).map(|n| (i, n))),
-                _ => None,
-            };
             if let (Some(path), Some((i, _))) = (indices.as_mut(), found) {
                 path.push(i as u32);
             }
@@ -601,5 +607,35 @@ mod tests {
         assert_eq!(percent_decode("a%7Bb%7D"), "a{b}");
         assert_eq!(split_ref("x.yaml#/a/b"), ("x.yaml", "/a/b"));
         assert_eq!(normalize(Path::new("a/./b/../c")), PathBuf::from("a/c"));
+    }
+
+    #[test]
+    fn large_mappings_resolve_through_their_key_index_with_positions() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut text = String::from("root: {$ref: '#/schemas/S99'}\nschemas:\n");
+        for i in 0..100 {
+            text.push_str(&format!("  S{i}: {{title: s{i}}}\n"));
+        }
+        let path = dir.path().join("a.yaml");
+        std::fs::write(&path, text).unwrap();
+        let docs = ContractDocuments::load(&path, &[], &Boundary::unrestricted()).unwrap();
+        let target = docs.get(docs.root(), "root").unwrap();
+        assert_eq!(target.str("title"), Some("s99"));
+        assert_eq!(docs.location(target).line, 102);
+        assert_eq!(docs.key_index.borrow().len(), 1);
+    }
+
+    #[test]
+    fn deep_documents_are_refused_where_the_limit_is_crossed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("deep.yaml");
+        std::fs::write(&path, format!("a:\n{}x\n", "- ".repeat(5_000))).unwrap();
+        let errors = ContractDocuments::load(&path, &[], &Boundary::unrestricted())
+            .err()
+            .unwrap()
+            .errors;
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].message.contains("nested more than"), "{errors:?}");
+        assert_eq!(errors[0].location.line, 2);
     }
 }

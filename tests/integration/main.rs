@@ -6,6 +6,7 @@ mod deploy;
 mod diff;
 mod docs;
 mod export;
+mod hostile_openapi;
 mod inputs;
 mod merge;
 mod robustness;

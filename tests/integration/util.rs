@@ -57,3 +57,27 @@ pub fn diagnostics(text: &str) -> Vec<&str> {
         .filter(|l| l.contains(": error[") || l.contains(": warning["))
         .collect()
 }
+
+/// A scratch directory laid out as a repository (it holds `.git`), so that the references its
+/// files make are judged against it as the root.
+pub fn scratch_repo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    std::fs::create_dir_all(dir.path().join("repo/.git")).unwrap();
+    dir
+}
+
+/// Write `text` to `path`, creating its directory; the path as a string for arguments.
+pub fn write(path: &Path, text: impl AsRef<[u8]>) -> String {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).unwrap();
+    }
+    std::fs::write(path, text).unwrap();
+    path.to_str().expect("a UTF-8 path").to_owned()
+}
+
+/// `ripple` with `args`, and how long it took.
+pub fn timed(args: &[&str]) -> (Run, std::time::Duration) {
+    let start = std::time::Instant::now();
+    let run = ripple(args);
+    (run, start.elapsed())
+}
