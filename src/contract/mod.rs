@@ -3,7 +3,7 @@
 //!
 //! Each format module (OpenAPI and Swagger, AsyncAPI, protobuf, SQL) loads a contract from a file
 //! or a directory and compares two of them into [`Change`]s. Every change has a stable rule id from
-//! the [`RULES`] table, a [`Class`] (breaking, deprecation, non-breaking), the contract element it
+//! the rule tables ([`rules::all`]), a [`Class`] (breaking, deprecation, non-breaking), the contract element it
 //! concerns, in the vocabulary consumers list in `uses`, and where it is in the old and new files.
 //! This module knows nothing of consumers or environments: `crate::analyze` adds those.
 
