@@ -14,9 +14,8 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use super::Finding;
-use crate::contract::doc::Docs;
 use crate::contract::uses_element;
-use crate::model::{Deployments, Graph, Kind, parse_date};
+use crate::model::{Deployments, Graph, Kind};
 use crate::source::diagnostic::{Diagnostic, Location};
 
 pub use super::rules::deprecation::{MIGRATION_DUE, SUNSET_PASSED};
@@ -276,36 +275,20 @@ fn proto_deprecations(path: &std::path::Path) -> Result<Vec<SpecDeprecation>, Ve
         .collect())
 }
 
-const METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
-
-/// Deprecated operations of an OpenAPI or Swagger document.
+/// Deprecated operations of an OpenAPI or Swagger document, as the OpenAPI module reads them.
 fn openapi_deprecations(path: &std::path::Path) -> Result<Vec<SpecDeprecation>, Vec<Diagnostic>> {
-    let docs = Docs::load(path, &["openapi", "swagger"]).map_err(|e| e.errors)?;
-    let mut out = Vec::new();
-    let Some(paths) = docs.get(docs.root(), "paths") else {
-        return Ok(out);
-    };
-    for (route, item) in paths.entries() {
-        let item = docs.resolve(item);
-        for (method, op) in item.entries() {
-            if !METHODS.contains(&method) {
-                continue;
-            }
-            let op = docs.resolve(op);
-            if !op.flag("deprecated") {
-                continue;
-            }
-            out.push(SpecDeprecation {
-                element: format!("{} {route}", method.to_ascii_uppercase()),
-                sunset: op.str("x-sunset").and_then(|d| parse_date(d).ok()),
-                since: op
-                    .str("x-deprecated-since")
-                    .and_then(|d| parse_date(d).ok()),
-                at: docs.location(op),
-            });
-        }
-    }
-    Ok(out)
+    // The definition is the catalog's, read as before: the boundary of `$ref`s it names is the
+    // caller's to pass once `deprecations` takes one.
+    let boundary = crate::source::boundary::Boundary::unrestricted();
+    let operations =
+        crate::contract::openapi::deprecated_operations(path, &boundary).map_err(|e| e.errors)?;
+    Ok(operations
+        .into_iter()
+        .map(|op| SpecDeprecation {
+            element: op.element,
+            sunset: op.sunset,
+            since: op.since,
+            at: op.location,
+        })
+        .collect())
 }

@@ -99,6 +99,7 @@ pub(super) fn merge(session: &Session, model: &ModelPaths, path: Option<&Path>) 
 pub(super) fn diff(session: &Session, args: &DiffArgs) -> Result<u8> {
     let options = session.diff_options(&[&args.old, &args.new])?;
     let mut diff = crate::contract::diff_paths(&args.old, &args.new, &options)?;
+    super::warn(&diff.warnings);
     if args.old_version.is_some() {
         diff.old_version.clone_from(&args.old_version);
     }

@@ -24,7 +24,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
-use super::doc::{At, Docs};
+use super::doc::{ContractDocuments, NodeRef};
 use super::schema::{self, Comparison, Finding, Kind, SchemaRules};
 use super::{Change, Class, ContractErrors, ContractFormat, Rule};
 use crate::source::diagnostic::{Code, Diagnostic};
@@ -149,19 +149,26 @@ pub struct AsyncApi;
 
 impl super::Differ for AsyncApi {
     const FORMAT: ContractFormat = ContractFormat::Asyncapi;
-    type Contract = Docs;
+    type Contract = ContractDocuments;
 
-    fn load(path: &Path, _options: &super::DiffOptions) -> Result<Docs, ContractErrors> {
-        Docs::load(path, &["asyncapi"])
+    fn load(
+        path: &Path,
+        options: &super::DiffOptions,
+    ) -> Result<ContractDocuments, ContractErrors> {
+        ContractDocuments::load(path, &["asyncapi"], &options.boundary)
     }
 
-    fn version(docs: &Docs) -> Option<String> {
+    fn warnings(docs: &ContractDocuments) -> Vec<Diagnostic> {
+        docs.warnings().to_vec()
+    }
+
+    fn version(docs: &ContractDocuments) -> Option<String> {
         Api::read(docs, &mut Vec::new()).version.map(str::to_owned)
     }
 
     fn compare(
-        old_docs: &Docs,
-        new_docs: &Docs,
+        old_docs: &ContractDocuments,
+        new_docs: &ContractDocuments,
         _options: &super::DiffOptions,
     ) -> Result<Vec<Change>, ContractErrors> {
         let mut errors = Vec::new();
@@ -170,14 +177,15 @@ impl super::Differ for AsyncApi {
         if !errors.is_empty() {
             return Err(ContractErrors { errors });
         }
-        let mut cx = Cx {
+        let mut comparison = AsyncApiComparison {
             old: old_docs,
             new: new_docs,
             schemas: Comparison::new(old_docs, new_docs, &PAYLOAD_RULES),
+            roots: Vec::new(),
             changes: Vec::new(),
         };
-        cx.compare(&old_api, &new_api);
-        Ok(cx.changes)
+        comparison.compare(&old_api, &new_api);
+        comparison.finish()
     }
 }
 
@@ -190,19 +198,19 @@ struct Api<'d> {
 }
 
 struct Channel<'d> {
-    at: At<'d>,
+    at: NodeRef<'d>,
     /// The 3.x `address`, `None` when null (dynamic) or absent; in 2.x the channel's name.
     address: Option<&'d str>,
     /// Where the 3.x `address` is.
-    address_at: Option<At<'d>>,
+    address_at: Option<NodeRef<'d>>,
     deprecated: bool,
     messages: BTreeMap<String, Message<'d>>,
 }
 
 struct Message<'d> {
     /// Where the channel or operation lists the message (the `$ref` when it is one).
-    listed: At<'d>,
-    at: At<'d>,
+    listed: NodeRef<'d>,
+    at: NodeRef<'d>,
     /// The names it goes by, the one it is known by first: its 3.x key, `messageId`, `name`,
     /// the component it refers to.
     aliases: Vec<&'d str>,
@@ -217,13 +225,13 @@ struct Message<'d> {
 #[derive(Clone, Copy)]
 enum Payload<'d> {
     Absent,
-    JsonSchema(At<'d>),
+    JsonSchema(NodeRef<'d>),
     /// A schema in another format, with that format.
-    Other(&'d str, At<'d>),
+    Other(&'d str, NodeRef<'d>),
 }
 
 struct Operation<'d> {
-    at: At<'d>,
+    at: NodeRef<'d>,
     /// Whether the document gave the operation an id.
     named: bool,
     /// `publish`/`subscribe` (2.x) or `send`/`receive` (3.x), as written.
@@ -239,7 +247,7 @@ struct Operation<'d> {
 struct Declared<'d> {
     mode: Compatibility,
     text: &'d str,
-    at: At<'d>,
+    at: NodeRef<'d>,
 }
 
 fn mode(declared: Option<Declared<'_>>) -> Compatibility {
@@ -251,7 +259,7 @@ fn label(declared: Option<Declared<'_>>) -> String {
 }
 
 impl<'d> Api<'d> {
-    fn read(docs: &'d Docs, errors: &mut Vec<Diagnostic>) -> Api<'d> {
+    fn read(docs: &'d ContractDocuments, errors: &mut Vec<Diagnostic>) -> Api<'d> {
         let root = docs.root();
         let spec = root.str("asyncapi").unwrap_or("");
         let mut api = Api {
@@ -287,7 +295,7 @@ impl<'d> Api<'d> {
 }
 
 struct Reader<'d> {
-    docs: &'d Docs,
+    docs: &'d ContractDocuments,
     root_mode: Option<Declared<'d>>,
     default_content_type: Option<&'d str>,
 }
@@ -308,7 +316,7 @@ impl<'d> Reader<'d> {
                 };
                 if let Some(listed) = op.get("message") {
                     let resolved = docs.resolve(listed);
-                    let items: Vec<At<'d>> = match resolved.get("oneOf") {
+                    let items: Vec<NodeRef<'d>> = match resolved.get("oneOf") {
                         Some(list) => list.items().collect(),
                         None => vec![listed],
                     };
@@ -400,7 +408,7 @@ impl<'d> Reader<'d> {
 
     fn message(
         &self,
-        listed: At<'d>,
+        listed: NodeRef<'d>,
         key: Option<&'d str>,
         channel_mode: Option<Declared<'d>>,
         errors: &mut Vec<Diagnostic>,
@@ -421,22 +429,28 @@ impl<'d> Reader<'d> {
                 aliases.push(alias);
             }
         }
-        let payload = match docs.get(at, "payload") {
+        // A JSON Schema payload stays as written (a `$ref` stays one, so that a shared schema
+        // is compared once); others are resolved, to be compared as trees.
+        let payload = match at.get("payload") {
             None => Payload::Absent,
-            // A 3.x Multi Format Schema Object.
-            Some(p) if p.get("schemaFormat").is_some() && p.get("schema").is_some() => {
-                let format = p.str("schemaFormat").unwrap_or("");
-                let schema = docs.get(p, "schema").unwrap_or(p);
-                if is_json_schema(format) {
-                    Payload::JsonSchema(schema)
-                } else {
-                    Payload::Other(format, schema)
+            Some(written) => {
+                let p = docs.resolve(written);
+                match (p.get("schemaFormat"), p.get("schema")) {
+                    // A 3.x Multi Format Schema Object.
+                    (Some(_), Some(schema)) => {
+                        let format = p.str("schemaFormat").unwrap_or("");
+                        if is_json_schema(format) {
+                            Payload::JsonSchema(schema)
+                        } else {
+                            Payload::Other(format, docs.resolve(schema))
+                        }
+                    }
+                    _ => match at.str("schemaFormat") {
+                        Some(format) if !is_json_schema(format) => Payload::Other(format, p),
+                        _ => Payload::JsonSchema(written),
+                    },
                 }
             }
-            Some(p) => match at.str("schemaFormat") {
-                Some(format) if !is_json_schema(format) => Payload::Other(format, p),
-                _ => Payload::JsonSchema(p),
-            },
         };
         Message {
             listed,
@@ -451,7 +465,11 @@ impl<'d> Reader<'d> {
 }
 
 /// The `x-compatibility` declared on a node; an unknown mode is an error.
-fn declared<'d>(docs: &Docs, at: At<'d>, errors: &mut Vec<Diagnostic>) -> Option<Declared<'d>> {
+fn declared<'d>(
+    docs: &ContractDocuments,
+    at: NodeRef<'d>,
+    errors: &mut Vec<Diagnostic>,
+) -> Option<Declared<'d>> {
     let value = at.get("x-compatibility")?;
     let text = value.node.as_str().unwrap_or("");
     match Compatibility::parse(text) {
@@ -483,12 +501,12 @@ fn push_error(errors: &mut Vec<Diagnostic>, error: Diagnostic) {
     }
 }
 
-fn deprecated(at: At<'_>) -> bool {
+fn deprecated(at: NodeRef<'_>) -> bool {
     at.flag("deprecated") || at.flag("x-deprecated")
 }
 
 /// The last segment of a `$ref`'s pointer (`#/components/messages/OrderPlaced`).
-fn component_name<'d>(listed: At<'d>) -> Option<&'d str> {
+fn component_name<'d>(listed: NodeRef<'d>) -> Option<&'d str> {
     let text = listed.str("$ref")?;
     let pointer = text.split_once('#').map_or(text, |(_, p)| p);
     pointer.rsplit('/').next().filter(|s| !s.is_empty())
@@ -524,21 +542,25 @@ fn same(a: &Node, b: &Node) -> bool {
     }
 }
 
-struct Cx<'d> {
-    old: &'d Docs,
-    new: &'d Docs,
+/// The comparison of two AsyncAPI contracts: the changes found so far, and the payload
+/// comparison with the message (and its compatibility mode) each payload comparison started from.
+struct AsyncApiComparison<'d> {
+    old: &'d ContractDocuments,
+    new: &'d ContractDocuments,
     schemas: Comparison<'d>,
+    /// (message element, its declared mode) of each payload compared, by root number.
+    roots: Vec<(String, Option<Declared<'d>>)>,
     changes: Vec<Change>,
 }
 
-impl<'d> Cx<'d> {
+impl<'d> AsyncApiComparison<'d> {
     fn push(
         &mut self,
         rule: &'static Rule,
         element: &str,
         message: String,
-        old: Option<At<'_>>,
-        new: Option<At<'_>>,
+        old: Option<NodeRef<'_>>,
+        new: Option<NodeRef<'_>>,
     ) {
         let old = old.map(|a| self.old.location(a));
         let new = new.map(|a| self.new.location(a));
@@ -737,13 +759,16 @@ impl<'d> Cx<'d> {
         }
         match (a.payload, b.payload) {
             (Payload::JsonSchema(x), Payload::JsonSchema(y)) => {
-                for found in self.schemas.compare_both("payload", "", x, y) {
-                    self.payload_change(&element, found, b.compatibility);
+                let root = self.roots.len();
+                self.roots.push((element.clone(), b.compatibility));
+                for found in self.schemas.compare_both(root, "payload", "", x, y) {
+                    self.payload_change(&element, found, b.compatibility, Vec::new());
                 }
             }
             (Payload::Other(f, x), Payload::Other(g, y)) if f == g && same(x.node, y.node) => {}
             (Payload::Other(format, x), Payload::Other(_, y) | Payload::JsonSchema(y))
             | (Payload::JsonSchema(x), Payload::Other(format, y)) => {
+                let (x, y) = (self.old.resolve(x), self.new.resolve(y));
                 self.push(
                     rules::PAYLOAD_NOT_COMPARED,
                     &element,
@@ -759,8 +784,15 @@ impl<'d> Cx<'d> {
         }
     }
 
-    /// A payload change, classified by the mode the new contract declares for the message.
-    fn payload_change(&mut self, element: &str, found: Finding, declared: Option<Declared<'_>>) {
+    /// A payload change, classified by the mode the new contract declares for the message;
+    /// `affects` lists the messages a change to a shared schema reaches.
+    fn payload_change(
+        &mut self,
+        element: &str,
+        found: Finding,
+        declared: Option<Declared<'_>>,
+        affects: Vec<String>,
+    ) {
         let mode = mode(declared);
         let backward = mode.backward() && found.breaks.accept;
         let forward = mode.forward() && found.breaks.produce;
@@ -800,7 +832,52 @@ impl<'d> Cx<'d> {
             Some(found.new),
         );
         change.class = class;
+        change.affects = affects;
         self.changes.push(change);
+    }
+
+    /// The changes, with those of schemas shared through `$ref` reported once each per
+    /// compatibility mode of the messages that reach them: under the one message that reaches
+    /// the schema, or under the schema (`schema OrderLine`) with every message it reaches in
+    /// [`Change::affects`].
+    fn finish(mut self) -> Result<Vec<Change>, ContractErrors> {
+        let schemas = std::mem::replace(
+            &mut self.schemas,
+            Comparison::new(self.old, self.new, &PAYLOAD_RULES),
+        );
+        let (shared, errors) = schemas.finish();
+        if !errors.is_empty() {
+            return Err(ContractErrors { errors });
+        }
+        for schema in shared {
+            // Messages by the mode that judges them, which decides the class.
+            let mut by_mode: BTreeMap<String, (Option<Declared<'d>>, BTreeSet<String>)> =
+                BTreeMap::new();
+            for root in &schema.reached_from {
+                let (element, declared) = &self.roots[*root];
+                by_mode
+                    .entry(label(*declared))
+                    .or_insert_with(|| (*declared, BTreeSet::new()))
+                    .1
+                    .insert(element.clone());
+            }
+            for (declared, messages) in by_mode.into_values() {
+                for found in &schema.findings {
+                    let mut found = found.clone();
+                    if messages.len() == 1 {
+                        let element = messages.first().cloned().unwrap_or_default();
+                        found.message = format!("payload, {}", found.message);
+                        self.payload_change(&element, found, declared, Vec::new());
+                    } else {
+                        found.message =
+                            format!("{} (in {} messages)", found.message, messages.len());
+                        let affects = messages.iter().cloned().collect();
+                        self.payload_change(&schema.element, found, declared, affects);
+                    }
+                }
+            }
+        }
+        Ok(self.changes)
     }
 
     fn operations(

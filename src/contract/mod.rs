@@ -3,7 +3,7 @@
 //!
 //! Each format module (OpenAPI and Swagger, AsyncAPI, protobuf, SQL) loads a contract from a file
 //! or a directory and compares two of them into [`Change`]s. Every change has a stable rule id from
-//! its format's rule table ([`rules`]), a [`Class`] (breaking, deprecation, non-breaking), the contract element it
+//! the rule tables ([`rules::all`]), a [`Class`] (breaking, deprecation, non-breaking), the contract element it
 //! concerns, in the vocabulary consumers list in `uses`, and where it is in the old and new files.
 //! This module knows nothing of consumers or environments: `crate::analyze` adds those.
 
@@ -153,6 +153,10 @@ pub struct Diff {
     pub new_version: Option<String>,
     /// Sorted: breaking first.
     pub changes: Vec<Change>,
+    /// Problems that did not stop the diff but leave part of it unjudged (a remote `$ref` that
+    /// is never fetched), sorted by place.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl Diff {
@@ -212,6 +216,10 @@ pub trait Differ {
     fn version(_contract: &Self::Contract) -> Option<String> {
         None
     }
+    /// Problems found reading one side that do not stop the diff (a remote `$ref`).
+    fn warnings(_contract: &Self::Contract) -> Vec<Diagnostic> {
+        Vec::new()
+    }
     /// The changes from `old` to `new`, in any order.
     fn compare(
         old: &Self::Contract,
@@ -230,6 +238,10 @@ pub fn diff_as<F: Differ>(
     let (old_contract, new_contract) = both(F::load(old, options), F::load(new, options))?;
     let mut changes = F::compare(&old_contract, &new_contract, options)?;
     sort(&mut changes);
+    let mut warnings = F::warnings(&old_contract);
+    warnings.extend(F::warnings(&new_contract));
+    crate::source::diagnostic::sort(&mut warnings);
+    warnings.dedup();
     Ok(Diff {
         format: F::FORMAT,
         old: display(old).to_string(),
@@ -237,6 +249,7 @@ pub fn diff_as<F: Differ>(
         old_version: F::version(&old_contract),
         new_version: F::version(&new_contract),
         changes,
+        warnings,
     })
 }
 
@@ -361,20 +374,112 @@ fn sniff_file(path: &Path) -> Option<ContractFormat> {
     sniff_text(&text)
 }
 
-/// The format a YAML or JSON document declares in its first lines.
+/// The format a YAML or JSON document declares by a top-level key (`openapi`, `swagger`,
+/// `asyncapi`), wherever the key is among the others and whether or not a byte-order mark
+/// comes first.
 pub(crate) fn sniff_text(text: &str) -> Option<ContractFormat> {
-    for line in text.lines().take(200) {
-        let line = line.trim_start_matches(['{', ' ', '\t']);
-        let key = line.trim_start_matches('"');
-        if key.starts_with("openapi\"") || key.starts_with("openapi:") || key.starts_with("swagger")
-        {
-            return Some(ContractFormat::Openapi);
+    match first_top_level_key(text, &["openapi", "swagger", "asyncapi"])? {
+        "asyncapi" => Some(ContractFormat::Asyncapi),
+        _ => Some(ContractFormat::Openapi),
+    }
+}
+
+/// The first of `wanted` that is a key of the document's top-level mapping, found without parsing
+/// the values: in block YAML the keys are the lines that start at column 0; in JSON (or a YAML
+/// flow mapping) they are the keys at depth 1, found by a scan that skips strings and nested
+/// collections. A leading byte-order mark, comments and a `---` line are skipped; only the first
+/// document of a stream is read.
+pub(crate) fn first_top_level_key<'k>(text: &str, wanted: &[&'k str]) -> Option<&'k str> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let find = |key: &str| wanted.iter().find(|w| **w == key).copied();
+    // Skip blank lines, comments, directives and the document start marker.
+    let mut body = text;
+    loop {
+        let trimmed = body.trim_start();
+        if trimmed.starts_with('#') || trimmed.starts_with('%') || trimmed.starts_with("---") {
+            body = trimmed.split_once('\n').map_or("", |(_, rest)| rest);
+        } else {
+            body = trimmed;
+            break;
         }
-        if key.starts_with("asyncapi\"") || key.starts_with("asyncapi:") {
-            return Some(ContractFormat::Asyncapi);
+    }
+    if body.starts_with('{') {
+        return flow_top_level_keys(body).find_map(find);
+    }
+    for line in body.lines() {
+        // A second document starts: the first one's keys are all read.
+        if line.starts_with("---") {
+            break;
+        }
+        let key = match line.as_bytes().first() {
+            None | Some(b' ' | b'\t' | b'#' | b'-' | b'%' | b'}' | b']') => continue,
+            Some(b'"') => line[1..].split_once('"').map(|(k, _)| k),
+            Some(b'\'') => line[1..].split_once('\'').map(|(k, _)| k),
+            Some(_) => line.split_once(':').map(|(k, _)| k.trim_end()),
+        };
+        if let Some(found) = key.and_then(find) {
+            return Some(found);
         }
     }
     None
+}
+
+/// The keys at depth 1 of a JSON object or YAML flow mapping that starts `text`, quoted or plain,
+/// in order. Stops at the end of the mapping.
+fn flow_top_level_keys(text: &str) -> impl Iterator<Item = &str> {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    let mut depth = 0usize;
+    let mut expect_key = false;
+    std::iter::from_fn(move || {
+        while i < bytes.len() {
+            let b = bytes[i];
+            match b {
+                b'"' | b'\'' => {
+                    let start = i + 1;
+                    let mut j = start;
+                    while j < bytes.len() && bytes[j] != b {
+                        j += if b == b'"' && bytes[j] == b'\\' { 2 } else { 1 };
+                    }
+                    let end = j.min(bytes.len());
+                    i = j + 1;
+                    if depth == 1 && expect_key {
+                        expect_key = false;
+                        return text.get(start..end);
+                    }
+                }
+                b'{' | b'[' => {
+                    depth += 1;
+                    expect_key = depth == 1 && b == b'{';
+                    i += 1;
+                }
+                b'}' | b']' => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        i = bytes.len();
+                        return None;
+                    }
+                    i += 1;
+                }
+                b',' => {
+                    expect_key = depth == 1;
+                    i += 1;
+                }
+                b' ' | b'\t' | b'\r' | b'\n' => i += 1,
+                _ if depth == 1 && expect_key => {
+                    // A plain YAML key: up to the `:` that ends it.
+                    let start = i;
+                    while i < bytes.len() && !matches!(bytes[i], b':' | b',' | b'}' | b'\n') {
+                        i += 1;
+                    }
+                    expect_key = false;
+                    return text.get(start..i).map(str::trim_end);
+                }
+                _ => i += 1,
+            }
+        }
+        None
+    })
 }
 
 /// Whether a consumer's `uses` entry names `element`, or something that contains it.
@@ -525,5 +630,29 @@ mod tests {
             Some(ContractFormat::Asyncapi)
         );
         assert_eq!(sniff_text("apiVersion: v1"), None);
+    }
+
+    #[test]
+    fn sniffing_ignores_byte_order_marks_and_key_order() {
+        let openapi = Some(ContractFormat::Openapi);
+        let asyncapi = Some(ContractFormat::Asyncapi);
+        assert_eq!(sniff_text("\u{feff}openapi: 3.0.3\npaths: {}"), openapi);
+        assert_eq!(sniff_text("\u{feff}{\"openapi\": \"3.0.3\"}"), openapi);
+        assert_eq!(
+            sniff_text(r#"{"info":{"openapi":"no","x":["{"]},"paths":{},"openapi":"3.1.0"}"#),
+            openapi
+        );
+        assert_eq!(
+            sniff_text(r#"{"info":{"title":"a \"}\" b"},"asyncapi":"3.0.0"}"#),
+            asyncapi
+        );
+        assert_eq!(
+            sniff_text("info:\n  openapi: 1\n# asyncapi: x\nchannels: {}\nasyncapi: 2.6.0\n"),
+            asyncapi
+        );
+        assert_eq!(sniff_text("{info: {title: t}, asyncapi: 2.6.0}"), asyncapi);
+        assert_eq!(sniff_text(r#"{"info":{"openapi":"3.0.0"}}"#), None);
+        assert_eq!(sniff_text("info:\n  openapi: 3.0.0\n"), None);
+        assert_eq!(sniff_text("a: 1\n---\nopenapi: 3.0.0\n"), None);
     }
 }

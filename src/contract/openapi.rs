@@ -6,12 +6,14 @@
 //! clients still send what they sent), a response schema may narrow but not widen (old clients
 //! still understand what they get). That one idea decides most classifications, as in oasdiff.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
-use super::doc::{At, Docs};
+use super::doc::{ContractDocuments, NodeRef};
 use super::schema::{self, Comparison, Direction, SchemaRules, show};
 use super::{Change, ContractErrors, ContractFormat, Rule};
+use crate::source::boundary::Boundary;
+use crate::source::diagnostic::{Diagnostic, Location};
 
 /// OpenAPI and Swagger rules: one constant per rule, emitted by constant so that a mistyped rule
 /// cannot compile, and [`RULES`], the table of all of them sorted by id.
@@ -113,33 +115,92 @@ pub struct OpenApi;
 
 impl super::Differ for OpenApi {
     const FORMAT: ContractFormat = ContractFormat::Openapi;
-    type Contract = Docs;
+    type Contract = ContractDocuments;
 
-    fn load(path: &Path, _options: &super::DiffOptions) -> Result<Docs, ContractErrors> {
-        Docs::load(path, &["openapi", "swagger"])
+    fn load(
+        path: &Path,
+        options: &super::DiffOptions,
+    ) -> Result<ContractDocuments, ContractErrors> {
+        ContractDocuments::load(path, ROOT_KEYS, &options.boundary)
     }
 
-    fn version(docs: &Docs) -> Option<String> {
+    fn version(docs: &ContractDocuments) -> Option<String> {
         Api::read(docs).version.map(str::to_owned)
     }
 
+    fn warnings(docs: &ContractDocuments) -> Vec<Diagnostic> {
+        docs.warnings().to_vec()
+    }
+
     fn compare(
-        old_docs: &Docs,
-        new_docs: &Docs,
+        old_docs: &ContractDocuments,
+        new_docs: &ContractDocuments,
         options: &super::DiffOptions,
     ) -> Result<Vec<Change>, ContractErrors> {
         let old_api = Api::read(old_docs);
         let new_api = Api::read(new_docs);
-        let mut cx = Cx {
+        let mut comparison = OpenApiComparison {
             old: old_docs,
             new: new_docs,
             changes: Vec::new(),
             schemas: Comparison::new(old_docs, new_docs, &SCHEMA_RULES),
+            roots: Vec::new(),
+            root_numbers: HashMap::new(),
             today: options.today,
         };
-        cx.compare(&old_api, &new_api);
-        Ok(cx.changes)
+        comparison.compare(&old_api, &new_api);
+        comparison.finish()
     }
+}
+
+/// The top-level keys that make a document an OpenAPI or Swagger one.
+const ROOT_KEYS: &[&str] = &["openapi", "swagger"];
+
+/// An operation of an OpenAPI or Swagger document marked `deprecated`, with the dates it
+/// announces.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeprecatedOperation {
+    /// The element consumers name: `GET /orders/{id}`.
+    pub element: String,
+    /// `x-sunset`, when it is a date.
+    pub sunset: Option<jiff::civil::Date>,
+    /// `x-deprecated-since`, when it is a date.
+    pub since: Option<jiff::civil::Date>,
+    /// Where the operation is.
+    pub location: Location,
+}
+
+/// The deprecated operations of an OpenAPI or Swagger document (a file or a split spec), in
+/// document order. File `$ref`s are read only where `boundary` allows.
+pub fn deprecated_operations(
+    path: &Path,
+    boundary: &Boundary,
+) -> Result<Vec<DeprecatedOperation>, ContractErrors> {
+    let docs = ContractDocuments::load(path, ROOT_KEYS, boundary)?;
+    let mut out = Vec::new();
+    let Some(paths) = docs.get(docs.root(), "paths") else {
+        return Ok(out);
+    };
+    for (route, item) in paths.entries() {
+        let item = docs.resolve(item);
+        for (method, op) in item.entries() {
+            if !METHODS.contains(&method) {
+                continue;
+            }
+            let op = docs.resolve(op);
+            if !op.flag("deprecated") {
+                continue;
+            }
+            let date = |key: &str| op.str(key).and_then(|d| crate::model::parse_date(d).ok());
+            out.push(DeprecatedOperation {
+                element: element(route, method),
+                sunset: date("x-sunset"),
+                since: date("x-deprecated-since"),
+                location: docs.location(op),
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// The normalised view of one contract.
@@ -147,17 +208,17 @@ struct Api<'d> {
     version: Option<&'d str>,
     /// (path, method) → operation.
     operations: BTreeMap<(&'d str, &'d str), Operation<'d>>,
-    paths: BTreeMap<&'d str, At<'d>>,
-    schemes: BTreeMap<&'d str, At<'d>>,
+    paths: BTreeMap<&'d str, NodeRef<'d>>,
+    schemes: BTreeMap<&'d str, NodeRef<'d>>,
 }
 
 struct Operation<'d> {
-    at: At<'d>,
+    at: NodeRef<'d>,
     id: Option<&'d str>,
     deprecated: bool,
     sunset: Option<&'d str>,
     /// (in, name) → parameter.
-    parameters: BTreeMap<(&'d str, &'d str), At<'d>>,
+    parameters: BTreeMap<(&'d str, &'d str), NodeRef<'d>>,
     body: Option<Body<'d>>,
     responses: BTreeMap<&'d str, Body<'d>>,
     /// Alternatives, each a set of (scheme, scopes).
@@ -166,14 +227,14 @@ struct Operation<'d> {
 
 /// A request body or a response: where it is, whether required, a schema per media type, headers.
 struct Body<'d> {
-    at: At<'d>,
+    at: NodeRef<'d>,
     required: bool,
-    media: BTreeMap<&'d str, Option<At<'d>>>,
-    headers: BTreeMap<&'d str, At<'d>>,
+    media: BTreeMap<&'d str, Option<NodeRef<'d>>>,
+    headers: BTreeMap<&'d str, NodeRef<'d>>,
 }
 
 impl<'d> Api<'d> {
-    fn read(docs: &'d Docs) -> Api<'d> {
+    fn read(docs: &'d ContractDocuments) -> Api<'d> {
         let root = docs.root();
         let swagger = root.get("swagger").is_some();
         let info = docs.get(root, "info");
@@ -296,12 +357,12 @@ impl<'d> Api<'d> {
 }
 
 fn swagger_body<'d>(
-    at: At<'d>,
-    schema: Option<At<'d>>,
+    at: NodeRef<'d>,
+    schema: Option<NodeRef<'d>>,
     required: bool,
     media: &[&'d str],
 ) -> Body<'d> {
-    let media: BTreeMap<&str, Option<At>> = if schema.is_none() {
+    let media: BTreeMap<&str, Option<NodeRef>> = if schema.is_none() {
         BTreeMap::new()
     } else if media.is_empty() {
         BTreeMap::from([("application/json", schema)])
@@ -316,17 +377,25 @@ fn swagger_body<'d>(
     }
 }
 
-fn media<'d>(docs: &'d Docs, body: At<'d>) -> BTreeMap<&'d str, Option<At<'d>>> {
+/// Each media type's schema, as written (a `$ref` stays one, so that a shared schema is
+/// compared once).
+fn media<'d>(
+    docs: &'d ContractDocuments,
+    body: NodeRef<'d>,
+) -> BTreeMap<&'d str, Option<NodeRef<'d>>> {
     docs.get(body, "content")
         .map(|c| {
             c.entries()
-                .map(|(m, at)| (m, docs.get(docs.resolve(at), "schema")))
+                .map(|(m, at)| (m, docs.resolve(at).get("schema")))
                 .collect()
         })
         .unwrap_or_default()
 }
 
-fn headers<'d>(docs: &'d Docs, response: At<'d>) -> BTreeMap<&'d str, At<'d>> {
+fn headers<'d>(
+    docs: &'d ContractDocuments,
+    response: NodeRef<'d>,
+) -> BTreeMap<&'d str, NodeRef<'d>> {
     docs.get(response, "headers")
         .map(|h| h.entries().map(|(n, at)| (n, docs.resolve(at))).collect())
         .unwrap_or_default()
@@ -388,7 +457,7 @@ fn describe_alternative(alt: &BTreeMap<&str, BTreeSet<&str>>) -> String {
 /// its type, where the credential goes, the HTTP scheme, and for OAuth 2 / OpenID Connect the
 /// flows and their endpoints (Swagger 2 keeps one flow at the top level, OpenAPI 3 several under
 /// `flows`).
-fn scheme_changes(old: At<'_>, new: At<'_>) -> Vec<String> {
+fn scheme_changes(old: NodeRef<'_>, new: NodeRef<'_>) -> Vec<String> {
     let mut out = Vec::new();
     for key in [
         "type",
@@ -406,7 +475,7 @@ fn scheme_changes(old: At<'_>, new: At<'_>) -> Vec<String> {
             out.push(format!("`{key}` changed from {} to {}", show(a), show(b)));
         }
     }
-    let flows = |at: At<'_>| -> BTreeMap<String, (Option<String>, Option<String>)> {
+    let flows = |at: NodeRef<'_>| -> BTreeMap<String, (Option<String>, Option<String>)> {
         at.get("flows")
             .map(|f| {
                 f.entries()
@@ -440,7 +509,7 @@ fn scheme_changes(old: At<'_>, new: At<'_>) -> Vec<String> {
     out
 }
 
-fn security(list: At<'_>) -> Vec<BTreeMap<&str, BTreeSet<&str>>> {
+fn security(list: NodeRef<'_>) -> Vec<BTreeMap<&str, BTreeSet<&str>>> {
     list.items()
         .map(|alt| {
             alt.entries()
@@ -455,22 +524,27 @@ fn security(list: At<'_>) -> Vec<BTreeMap<&str, BTreeSet<&str>>> {
         .collect()
 }
 
-struct Cx<'d> {
-    old: &'d Docs,
-    new: &'d Docs,
+/// The comparison of two OpenAPI contracts: the changes found so far, and the schema comparison
+/// with the places (operation, body) each schema comparison started from.
+struct OpenApiComparison<'d> {
+    old: &'d ContractDocuments,
+    new: &'d ContractDocuments,
     changes: Vec<Change>,
     schemas: Comparison<'d>,
+    /// (operation element, place) of each schema comparison started, by its root number.
+    roots: Vec<(String, String)>,
+    root_numbers: HashMap<(String, String), usize>,
     today: jiff::civil::Date,
 }
 
-impl<'d> Cx<'d> {
+impl<'d> OpenApiComparison<'d> {
     fn push(
         &mut self,
         rule: &'static Rule,
         element: &str,
         message: String,
-        old: Option<At<'_>>,
-        new: Option<At<'_>>,
+        old: Option<NodeRef<'_>>,
+        new: Option<NodeRef<'_>>,
     ) {
         let old = old.map(|a| self.old.location(a));
         let new = new.map(|a| self.new.location(a));
@@ -636,8 +710,8 @@ impl<'d> Cx<'d> {
                         );
                     }
                     // OpenAPI 3 puts the type under `schema`, Swagger 2 on the parameter itself.
-                    let os = self.old.get(*p, "schema").unwrap_or(*p);
-                    let ns = self.new.get(*np, "schema").unwrap_or(*np);
+                    let os = p.get("schema").unwrap_or(*p);
+                    let ns = np.get("schema").unwrap_or(*np);
                     let place = format!("{loc} parameter `{name}`");
                     self.schema(Direction::Accept, element, &place, "", os, ns);
                 }
@@ -821,10 +895,15 @@ impl<'d> Cx<'d> {
         element: &str,
         place: &str,
         path: &str,
-        old: At<'d>,
-        new: At<'d>,
+        old: NodeRef<'d>,
+        new: NodeRef<'d>,
     ) {
-        for found in self.schemas.compare(dir, place, path, old, new) {
+        let key = (element.to_owned(), place.to_owned());
+        let root = *self.root_numbers.entry(key.clone()).or_insert_with(|| {
+            self.roots.push(key);
+            self.roots.len() - 1
+        });
+        for found in self.schemas.compare(dir, root, place, path, old, new) {
             self.changes.push(Change::new(
                 found.rule,
                 element,
@@ -833,6 +912,59 @@ impl<'d> Cx<'d> {
                 Some(found.new),
             ));
         }
+    }
+
+    /// The changes, with those of schemas shared through `$ref` reported once each: under the
+    /// one operation that reaches the schema, or under the schema (`schema Order`) with every
+    /// operation it reaches in [`Change::affects`].
+    fn finish(self) -> Result<Vec<Change>, ContractErrors> {
+        let OpenApiComparison {
+            mut changes,
+            schemas,
+            roots,
+            ..
+        } = self;
+        let (shared, errors) = schemas.finish();
+        if !errors.is_empty() {
+            return Err(ContractErrors { errors });
+        }
+        for schema in shared {
+            let reached: Vec<&(String, String)> =
+                schema.reached_from.iter().map(|r| &roots[*r]).collect();
+            let operations: BTreeSet<&str> = reached.iter().map(|(e, _)| e.as_str()).collect();
+            for found in schema.findings {
+                let mut change = match (operations.len(), reached.as_slice()) {
+                    (1, [(element, place)]) => Change::new(
+                        found.rule,
+                        element.as_str(),
+                        format!("{place}, {}", found.message),
+                        Some(found.old),
+                        Some(found.new),
+                    ),
+                    (1, _) => Change::new(
+                        found.rule,
+                        reached[0].0.as_str(),
+                        found.message,
+                        Some(found.old),
+                        Some(found.new),
+                    ),
+                    _ => {
+                        let mut change = Change::new(
+                            found.rule,
+                            schema.element.as_str(),
+                            format!("{} (in {} operations)", found.message, operations.len()),
+                            Some(found.old),
+                            Some(found.new),
+                        );
+                        change.affects = operations.iter().map(|o| (*o).to_owned()).collect();
+                        change
+                    }
+                };
+                change.affects.sort();
+                changes.push(change);
+            }
+        }
+        Ok(changes)
     }
 }
 

@@ -11,12 +11,24 @@
 //! This module finds the changes and says, for each, in which direction it breaks. It knows no
 //! format: the caller supplies the rule id of each kind of change per direction ([`Rules`]) and
 //! turns [`Finding`]s into [`Change`](super::Change)s for its own elements.
+//!
+//! A schema reached through a `$ref` is compared once per (old schema, new schema, direction),
+//! however many operations, messages or other schemas refer to it: its findings are kept apart
+//! ([`SharedSchema`]) with every comparison that reached it, so that the caller reports each
+//! change once with everything it affects. Without that, a document whose schemas each refer to
+//! the next twice takes 2^n comparisons, and a schema that refers to itself would never end.
+//! Nesting, counting the schemas passed through, stops at [`MAX_SCHEMA_DEPTH`] with an error.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::Rule;
-use super::doc::{At, Docs};
-use crate::source::diagnostic::Location;
+use super::doc::{ContractDocuments, NodeRef};
+use crate::source::diagnostic::{Code, Diagnostic, Location};
+
+/// How deeply schemas may nest in a comparison (properties, items, alternatives, and the schemas
+/// `$ref`s lead to, each a level). Deeper, the comparison stops with an error at the schema
+/// where the limit is crossed rather than exhaust the stack.
+pub const MAX_SCHEMA_DEPTH: usize = 128;
 
 /// Which way values flow between the old and the new schema.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -131,7 +143,7 @@ pub(crate) struct Finding {
 }
 
 /// The directions a comparison judges.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 struct Judged {
     accept: bool,
     produce: bool,
@@ -148,42 +160,88 @@ impl Judged {
 /// A node's identity: its file and address.
 type NodePtr = (u32, *const crate::source::yaml::Node);
 
+/// What reached a shared schema comparison: a caller's comparison (by the `root` number it
+/// passed) or another shared schema.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Owner {
+    Root(usize),
+    Shared(usize),
+}
+
+/// The comparison of a pair of schemas reached through `$ref`, done once.
+#[derive(Clone, Debug)]
+pub(crate) struct SharedSchema {
+    /// The element it is known by: `schema Order`.
+    pub element: String,
+    /// Its own changes (not those of the shared schemas it refers to, which have their own).
+    pub findings: Vec<Finding>,
+    /// The callers' comparisons (their `root` numbers) that reach it, directly or through other
+    /// shared schemas; sorted.
+    pub reached_from: Vec<usize>,
+}
+
+/// A shared comparison while it is built.
+struct Shared {
+    element: String,
+    findings: Vec<Finding>,
+    owners: Vec<Owner>,
+}
+
 /// Compares schemas of an old and a new contract.
 pub(crate) struct Comparison<'d> {
-    old: &'d Docs,
-    new: &'d Docs,
+    old: &'d ContractDocuments,
+    new: &'d ContractDocuments,
     rules: &'static Rules,
-    /// Schema pairs being compared, to stop at recursive schemas.
-    visiting: HashSet<(NodePtr, NodePtr)>,
+    /// Pairs reached through `$ref` → their comparison in `shared`, so that each pair is
+    /// compared once per direction, and a schema that refers to itself stops.
+    memo: HashMap<(NodePtr, NodePtr, Judged), usize>,
+    shared: Vec<Shared>,
+    /// Whose findings are being collected.
+    owner: Owner,
+    /// Schemas nested around the one being compared.
+    depth: usize,
     found: Vec<Finding>,
+    errors: Vec<Diagnostic>,
 }
 
 impl<'d> Comparison<'d> {
-    pub fn new(old: &'d Docs, new: &'d Docs, rules: &'static Rules) -> Self {
+    pub fn new(
+        old: &'d ContractDocuments,
+        new: &'d ContractDocuments,
+        rules: &'static Rules,
+    ) -> Self {
         Comparison {
             old,
             new,
             rules,
-            visiting: HashSet::new(),
+            memo: HashMap::new(),
+            shared: Vec::new(),
+            owner: Owner::Root(0),
+            depth: 0,
             found: Vec::new(),
+            errors: Vec::new(),
         }
     }
 
     /// Compare two schemas in one direction, reporting what breaks in it and what is worth
     /// knowing. `place` names where the schemas are (`response 200`), for messages; `path` the
-    /// property inside it, empty at the top.
+    /// property inside it, empty at the top. `root` is the caller's number for this comparison:
+    /// the shared schemas it reaches list it in [`SharedSchema::reached_from`]. The findings
+    /// returned are those outside shared schemas.
     pub fn compare(
         &mut self,
         dir: Direction,
+        root: usize,
         place: &str,
         path: &str,
-        old: At<'d>,
-        new: At<'d>,
+        old: NodeRef<'d>,
+        new: NodeRef<'d>,
     ) -> Vec<Finding> {
         let judged = Judged {
             accept: dir == Direction::Accept,
             produce: dir == Direction::Produce,
         };
+        self.owner = Owner::Root(root);
         self.schema(judged, place, path, old, new);
         std::mem::take(&mut self.found)
     }
@@ -193,17 +251,54 @@ impl<'d> Comparison<'d> {
     /// mode, not the place, decides (messages).
     pub fn compare_both(
         &mut self,
+        root: usize,
         place: &str,
         path: &str,
-        old: At<'d>,
-        new: At<'d>,
+        old: NodeRef<'d>,
+        new: NodeRef<'d>,
     ) -> Vec<Finding> {
         let judged = Judged {
             accept: true,
             produce: true,
         };
+        self.owner = Owner::Root(root);
         self.schema(judged, place, path, old, new);
         std::mem::take(&mut self.found)
+    }
+
+    /// The shared schemas that changed, each with the roots that reach it, in the order they
+    /// were first reached; and the errors met (schemas nested too deep).
+    pub fn finish(self) -> (Vec<SharedSchema>, Vec<Diagnostic>) {
+        let mut out = Vec::new();
+        for (id, shared) in self.shared.iter().enumerate() {
+            if shared.findings.is_empty() {
+                continue;
+            }
+            // Walk up the owners (a graph with cycles when schemas refer to themselves).
+            let mut roots = BTreeSet::new();
+            let mut seen = HashSet::from([id]);
+            let mut stack = vec![id];
+            while let Some(at) = stack.pop() {
+                for owner in &self.shared[at].owners {
+                    match *owner {
+                        Owner::Root(r) => {
+                            roots.insert(r);
+                        }
+                        Owner::Shared(s) => {
+                            if seen.insert(s) {
+                                stack.push(s);
+                            }
+                        }
+                    }
+                }
+            }
+            out.push(SharedSchema {
+                element: shared.element.clone(),
+                findings: shared.findings.clone(),
+                reached_from: roots.into_iter().collect(),
+            });
+        }
+        (out, self.errors)
     }
 
     fn push(
@@ -212,8 +307,8 @@ impl<'d> Comparison<'d> {
         kind: Kind,
         breaks: Breaks,
         message: String,
-        old: At<'_>,
-        new: At<'_>,
+        old: NodeRef<'_>,
+        new: NodeRef<'_>,
     ) {
         // One direction: its table. Both: the table of a direction the change breaks, which
         // tells `null` removed from `null` added apart.
@@ -232,7 +327,70 @@ impl<'d> Comparison<'d> {
         });
     }
 
-    fn schema(&mut self, judged: Judged, place: &str, path: &str, old: At<'d>, new: At<'d>) {
+    /// Compare a pair of schemas, each possibly a `$ref`: a pair reached through one is compared
+    /// once, as a shared schema; others in place.
+    fn schema(
+        &mut self,
+        judged: Judged,
+        place: &str,
+        path: &str,
+        old: NodeRef<'d>,
+        new: NodeRef<'d>,
+    ) {
+        if self.depth >= MAX_SCHEMA_DEPTH {
+            if self.errors.is_empty() {
+                self.errors.push(Diagnostic::error(
+                    Code::InvalidValue,
+                    self.new.location(new),
+                    format!(
+                        "schema nested more than {MAX_SCHEMA_DEPTH} levels deep (counting the schemas `$ref`s lead to): not compared"
+                    ),
+                ));
+            }
+            return;
+        }
+        let name = new.str("$ref").or_else(|| old.str("$ref")).map(schema_name);
+        let (old, new) = (self.old.resolve(old), self.new.resolve(new));
+        self.depth += 1;
+        match name {
+            None => self.compare_resolved(judged, place, path, old, new),
+            Some(name) => {
+                let key = (old.ptr(), new.ptr(), judged);
+                let owner = self.owner;
+                if let Some(&id) = self.memo.get(&key) {
+                    // Compared already, or being compared (a schema that refers to itself).
+                    if !self.shared[id].owners.contains(&owner) {
+                        self.shared[id].owners.push(owner);
+                    }
+                } else {
+                    let id = self.shared.len();
+                    let element = format!("schema {name}");
+                    self.memo.insert(key, id);
+                    self.shared.push(Shared {
+                        element,
+                        findings: Vec::new(),
+                        owners: vec![owner],
+                    });
+                    let outer = std::mem::take(&mut self.found);
+                    self.owner = Owner::Shared(id);
+                    self.compare_resolved(judged, &format!("schema `{name}`"), "", old, new);
+                    self.owner = owner;
+                    self.shared[id].findings = std::mem::replace(&mut self.found, outer);
+                }
+            }
+        }
+        self.depth -= 1;
+    }
+
+    /// Compare two resolved schemas in place.
+    fn compare_resolved(
+        &mut self,
+        judged: Judged,
+        place: &str,
+        path: &str,
+        old: NodeRef<'d>,
+        new: NodeRef<'d>,
+    ) {
         // `place` is the body or parameter; `path` the property inside it (`items[].price`).
         let at_path = if path.is_empty() {
             place.to_owned()
@@ -240,11 +398,6 @@ impl<'d> Comparison<'d> {
             format!("{place}: `{path}`")
         };
         let at_path = at_path.as_str();
-        let (old, new) = (self.old.resolve(old), self.new.resolve(new));
-        let key = (old.ptr(), new.ptr());
-        if !self.visiting.insert(key) {
-            return;
-        }
         let a = View::of(self.old, old);
         let b = View::of(self.new, new);
         // Messages speak of what is sent when the accepting side is judged.
@@ -411,7 +564,7 @@ impl<'d> Comparison<'d> {
             ("minProperties", false),
         ] {
             // OpenAPI 3.0 and Swagger spell exclusive bounds as booleans beside `maximum`.
-            let flag = |at: At<'_>| at.str(key).and_then(crate::source::yaml::parse_bool);
+            let flag = |at: NodeRef<'_>| at.str(key).and_then(crate::source::yaml::parse_bool);
             if flag(old).is_some() || flag(new).is_some() {
                 let (x, y) = (flag(old).unwrap_or(false), flag(new).unwrap_or(false));
                 if x != y {
@@ -485,7 +638,7 @@ impl<'d> Comparison<'d> {
         }
         // Alternatives: paired by the schema they reference when they all name one (`Dog`,
         // `Cat`), else by position.
-        let names = |alts: &[At<'_>]| -> Option<Vec<String>> {
+        let names = |alts: &[NodeRef<'_>]| -> Option<Vec<String>> {
             alts.iter()
                 .map(|a| {
                     a.str("$ref")
@@ -553,8 +706,8 @@ impl<'d> Comparison<'d> {
                 format!("{path}.{name}")
             }
         };
-        for (name, p) in &a.properties {
-            let p = self.old.resolve(*p);
+        for (name, raw_p) in &a.properties {
+            let p = self.old.resolve(*raw_p);
             if skip_property(judged, p) {
                 continue;
             }
@@ -576,8 +729,8 @@ impl<'d> Comparison<'d> {
                         new,
                     );
                 }
-                Some(np) => {
-                    let np = self.new.resolve(*np);
+                Some(raw_np) => {
+                    let np = self.new.resolve(*raw_np);
                     if skip_property(judged, np) {
                         // Now readOnly in a request or writeOnly in a response: as good as gone.
                         let marker = if np.flag("writeOnly") {
@@ -641,7 +794,7 @@ impl<'d> Comparison<'d> {
                             np,
                         );
                     }
-                    self.schema(judged, place, &sub, p, np);
+                    self.schema(judged, place, &sub, *raw_p, *raw_np);
                 }
             }
         }
@@ -684,7 +837,6 @@ impl<'d> Comparison<'d> {
             let sub = format!("{path}[]");
             self.schema(judged, place, &sub, x, y);
         }
-        self.visiting.remove(&key);
     }
 
     /// A constraint that narrowed (`true`) or widened: narrowing breaks what must be accepted,
@@ -695,8 +847,8 @@ impl<'d> Comparison<'d> {
         place: &str,
         narrowed: bool,
         what: String,
-        old: At<'_>,
-        new: At<'_>,
+        old: NodeRef<'_>,
+        new: NodeRef<'_>,
     ) {
         let (kind, breaks) = if narrowed {
             (Kind::ConstraintNarrowed, Breaks::ACCEPT)
@@ -709,7 +861,7 @@ impl<'d> Comparison<'d> {
 
 /// `readOnly` properties are never sent, `writeOnly` ones never returned; judged both ways, a
 /// property is skipped only when neither side ever holds it.
-fn skip_property(judged: Judged, p: At<'_>) -> bool {
+fn skip_property(judged: Judged, p: NodeRef<'_>) -> bool {
     let read_only = p.flag("readOnly");
     let write_only = p.flag("writeOnly");
     match (judged.accept, judged.produce) {
@@ -724,16 +876,16 @@ struct View<'d> {
     types: BTreeSet<&'d str>,
     format: Option<&'d str>,
     enumeration: Option<BTreeSet<String>>,
-    properties: BTreeMap<&'d str, At<'d>>,
+    properties: BTreeMap<&'d str, NodeRef<'d>>,
     required: BTreeSet<&'d str>,
-    items: Option<At<'d>>,
+    items: Option<NodeRef<'d>>,
     /// `additionalProperties: false`.
     closed: bool,
-    alternatives: Vec<At<'d>>,
+    alternatives: Vec<NodeRef<'d>>,
 }
 
 impl<'d> View<'d> {
-    fn of(docs: &'d Docs, at: At<'d>) -> View<'d> {
+    fn of(docs: &'d ContractDocuments, at: NodeRef<'d>) -> View<'d> {
         let mut view = View {
             types: BTreeSet::new(),
             format: None,
@@ -744,13 +896,21 @@ impl<'d> View<'d> {
             closed: false,
             alternatives: Vec::new(),
         };
-        view.merge(docs, at, 0);
+        view.merge(docs, at, 0, &mut HashSet::new());
         view
     }
 
-    fn merge(&mut self, docs: &'d Docs, at: At<'d>, depth: usize) {
+    /// Merge a schema and its `allOf` parts, each once (`allOf: [B, B]` down a chain would
+    /// otherwise merge 2^n parts), at most [`ALL_OF_DEPTH`] levels down.
+    fn merge(
+        &mut self,
+        docs: &'d ContractDocuments,
+        at: NodeRef<'d>,
+        depth: usize,
+        merged: &mut HashSet<NodePtr>,
+    ) {
         let at = docs.resolve(at);
-        if depth > 16 {
+        if depth > ALL_OF_DEPTH || !merged.insert(at.ptr()) {
             return;
         }
         match at.get("type") {
@@ -803,10 +963,28 @@ impl<'d> View<'d> {
         }
         if let Some(all) = at.get("allOf") {
             for part in all.items() {
-                self.merge(docs, part, depth + 1);
+                self.merge(docs, part, depth + 1, merged);
             }
         }
     }
+}
+
+/// How deep `allOf` parts nest inside each other before the rest is ignored.
+const ALL_OF_DEPTH: usize = 16;
+
+/// The name a `$ref` gives its schema: `Order` for `#/components/schemas/Order` (OpenAPI 3,
+/// AsyncAPI), `#/definitions/Order` (Swagger 2) or `#/$defs/Order`, with what follows it
+/// (`Order/properties/lines`); else the reference as written.
+fn schema_name(text: &str) -> String {
+    let pointer = text.split_once('#').map_or("", |(_, p)| p);
+    for container in ["/schemas/", "/definitions/", "/$defs/"] {
+        if let Some((_, name)) = pointer.rsplit_once(container)
+            && !name.is_empty()
+        {
+            return name.replace("~1", "/").replace("~0", "~");
+        }
+    }
+    text.to_owned()
 }
 
 fn without_null<'a>(types: &BTreeSet<&'a str>) -> BTreeSet<&'a str> {
@@ -826,7 +1004,7 @@ fn accepts(to: &BTreeSet<&str>, from: &BTreeSet<&str>) -> bool {
         .all(|t| to.contains(t) || (*t == "integer" && to.contains("number")))
 }
 
-fn number(at: At<'_>, key: &str) -> Option<f64> {
+fn number(at: NodeRef<'_>, key: &str) -> Option<f64> {
     at.str(key).and_then(|s| s.parse().ok())
 }
 
@@ -854,6 +1032,18 @@ fn plural_s(n: usize) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn schema_names_come_from_their_pointers() {
+        assert_eq!(schema_name("#/components/schemas/Order"), "Order");
+        assert_eq!(schema_name("common.yaml#/definitions/Money"), "Money");
+        assert_eq!(schema_name("#/$defs/a~1b"), "a/b");
+        assert_eq!(schema_name("schemas/order.yaml"), "schemas/order.yaml");
+        assert_eq!(
+            schema_name("#/components/messages/Placed/payload"),
+            "#/components/messages/Placed/payload"
+        );
+    }
 
     #[test]
     fn integers_are_numbers_and_no_type_is_any() {
@@ -905,11 +1095,15 @@ mod tests {
         let (a, b) = (dir_.path().join("old.yaml"), dir_.path().join("new.yaml"));
         std::fs::write(&a, old).unwrap();
         std::fs::write(&b, new).unwrap();
-        let (a, b) = (Docs::load(&a, &[]).unwrap(), Docs::load(&b, &[]).unwrap());
+        let open = crate::source::boundary::Boundary::unrestricted();
+        let (a, b) = (
+            ContractDocuments::load(&a, &[], &open).unwrap(),
+            ContractDocuments::load(&b, &[], &open).unwrap(),
+        );
         let mut cmp = Comparison::new(&a, &b, &RULES);
         let found = match dir {
-            Some(dir) => cmp.compare(dir, "payload", "", a.root(), b.root()),
-            None => cmp.compare_both("payload", "", a.root(), b.root()),
+            Some(dir) => cmp.compare(dir, 0, "payload", "", a.root(), b.root()),
+            None => cmp.compare_both(0, "payload", "", a.root(), b.root()),
         };
         let mut out: Vec<_> = found
             .iter()

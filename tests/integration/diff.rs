@@ -8,8 +8,9 @@ const NEW: &str = "fixtures/example/proposed/orders-api-v2.openapi.yaml";
 
 #[test]
 fn breaking_changes_name_the_consumers_they_break() {
-    // The proposal adds a `refunded` order status (every operation returning an Order), removes the
-    // cancel operation (no consumer lists it in `uses`) and ships as 2.5.0, a minor bump.
+    // The proposal adds a `refunded` order status (every operation returning an Order: one change
+    // to the shared schema, affecting all three), removes the cancel operation (no consumer lists
+    // it in `uses`) and ships as 2.5.0, a minor bump.
     let run = ripple(&[
         "diff",
         OLD,
@@ -21,7 +22,7 @@ fn breaking_changes_name_the_consumers_they_break() {
     ]);
     let report = run.expect_code(1).json();
     assert_eq!(report["api"], "api:orders-api-v2");
-    assert_eq!(report["summary"]["breaking"], 5);
+    assert_eq!(report["summary"]["breaking"], 3);
     let changes = report["changes"].as_array().unwrap();
     let find = |rule: &str, element: &str| {
         changes
@@ -29,15 +30,18 @@ fn breaking_changes_name_the_consumers_they_break() {
             .find(|c| c["rule"] == rule && c["element"] == element)
             .unwrap_or_else(|| panic!("no {rule} on {element}: {report}"))
     };
-    let get = find("openapi.response.enum.value-added", "GET /orders/{orderId}");
+    let status = find("openapi.response.enum.value-added", "schema Order");
     assert_eq!(
-        get["consumers"]["breaks"],
-        serde_json::json!(["service:inventory-service", "service:storefront-bff"])
+        status["affects"],
+        serde_json::json!(["GET /orders", "GET /orders/{orderId}", "POST /orders"])
     );
-    let place = find("openapi.response.enum.value-added", "POST /orders");
     assert_eq!(
-        place["consumers"]["breaks"],
-        serde_json::json!(["service:checkout-service"])
+        status["consumers"]["breaks"],
+        serde_json::json!([
+            "service:checkout-service",
+            "service:inventory-service",
+            "service:storefront-bff"
+        ])
     );
     let cancel = find("openapi.path.removed", "POST /orders/{orderId}/cancel");
     assert_eq!(cancel["consumers"]["breaks"], serde_json::json!([]));
@@ -75,16 +79,16 @@ fn every_ci_format_reports_the_same_findings() {
     assert!(
         junit
             .stdout
-            .contains(r#"<testsuites name="ripple" tests="6" failures="5" errors="0">"#),
+            .contains(r#"<testsuites name="ripple" tests="4" failures="3" errors="0">"#),
         "{}",
         junit.stdout
     );
     let sarif = ripple(&["diff", OLD, NEW, "--format", "sarif"]).json();
     assert_eq!(sarif["version"], "2.1.0");
     let results = sarif["runs"][0]["results"].as_array().unwrap();
-    assert_eq!(results.len(), 6);
+    assert_eq!(results.len(), 4);
     let errors = results.iter().filter(|r| r["level"] == "error").count();
-    assert_eq!(errors, 5);
+    assert_eq!(errors, 3);
     let located = results
         .iter()
         .find(|r| r["ruleId"] == "openapi.path.removed")
@@ -106,7 +110,7 @@ fn every_ci_format_reports_the_same_findings() {
     let github = ripple(&["diff", OLD, NEW, "--format", "github"]).stdout;
     assert_eq!(
         github.lines().filter(|l| l.starts_with("::error ")).count(),
-        5,
+        3,
         "{github}"
     );
     assert!(github.contains("::error file=fixtures/example/specs/orders-api-v2.openapi.yaml,line=73,col=7,title=openapi.path.removed::"), "{github}");
@@ -118,10 +122,10 @@ fn every_ci_format_reports_the_same_findings() {
         1
     );
     let markdown = ripple(&["diff", OLD, NEW, "--format", "markdown"]).stdout;
-    assert!(markdown.contains("❌ **5 breaking changes**"), "{markdown}");
+    assert!(markdown.contains("❌ **3 breaking changes**"), "{markdown}");
     assert_eq!(
         markdown.lines().filter(|l| l.starts_with("| ❌ |")).count(),
-        5
+        3
     );
 }
 

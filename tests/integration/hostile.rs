@@ -2,12 +2,8 @@
 //! ends in exit 2 with a `file:line:col` error, or in a correct answer, quickly.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
-use crate::util::{Run, diagnostics, ripple_within};
-
-/// Every run here must finish well within this, or it counts as a hang.
-const QUICK: Duration = Duration::from_secs(20);
+use crate::util::{HANG, Run, diagnostics, ripple_within};
 
 fn write(path: &Path, text: impl AsRef<[u8]>) -> String {
     if let Some(parent) = path.parent() {
@@ -18,7 +14,7 @@ fn write(path: &Path, text: impl AsRef<[u8]>) -> String {
 }
 
 fn run(args: &[&str]) -> Run {
-    ripple_within(QUICK, args)
+    ripple_within(HANG, args)
 }
 
 /// The one error of a failed run, checked to be a diagnostic, not a panic.
@@ -274,7 +270,7 @@ fn location_targets_outside_the_repository_are_refused() {
         "./teams/*/catalog-info.yaml",
     ]);
     let run = ripple_within(
-        QUICK,
+        HANG,
         &["graph", &root, "--format", "json", "--allow-outside-root"],
     );
     run.expect_code(0);
@@ -302,7 +298,7 @@ fn symlinks_to_files_outside_the_repository_are_refused() {
         lines[0]
     );
     assert!(lines[1].contains(":7:7: error[io]"), "{}", lines[1]);
-    let run = ripple_within(QUICK, &["graph", &root, "--allow-outside-root"]);
+    let run = ripple_within(HANG, &["graph", &root, "--allow-outside-root"]);
     run.expect_code(0);
 }
 
@@ -314,10 +310,8 @@ fn a_symlink_loop_next_to_a_recursive_glob_finishes() {
     std::os::unix::fs::symlink(".", tree.repo.join("teams/a/self")).unwrap();
     std::os::unix::fs::symlink(&tree.outside, tree.repo.join("teams/out")).unwrap();
     let root = tree.location(&["./**/*.yaml"]);
-    let started = std::time::Instant::now();
     let run = run(&["graph", &root, "--format", "json"]);
     run.expect_code(0);
-    assert!(started.elapsed() < Duration::from_secs(10));
     // The team's file, not the one behind the link out of the tree.
     assert_eq!(run.json()["components"], 1, "{}", run.stdout);
 }

@@ -4,14 +4,9 @@
 //! a hang. The big inputs are generated into a temporary directory; the small ones are under
 //! fixtures/hostile/.
 
+use crate::util::{HANG, Run, diagnostics, ripple, ripple_within};
 use std::fmt::Write as _;
 use std::path::Path;
-use std::time::{Duration, Instant};
-
-use crate::util::{Run, diagnostics, ripple};
-
-/// Far more than the debug binary needs for any of these; a hang or a quadratic is minutes.
-const PATIENCE: Duration = Duration::from_secs(30);
 
 /// `ripple diff old new` on two generated SQL files, timed.
 fn diff_sql(old: &str, new: &str) -> Run {
@@ -23,16 +18,16 @@ fn diff_sql(old: &str, new: &str) -> Run {
 }
 
 fn diff_paths(old: &Path, new: &Path) -> Run {
-    let started = Instant::now();
-    let run = ripple(&[
-        "diff",
-        old.to_str().unwrap(),
-        new.to_str().unwrap(),
-        "--format",
-        "json",
-    ]);
-    let took = started.elapsed();
-    assert!(took < PATIENCE, "took {took:?}\n{}", run.stderr);
+    let run = ripple_within(
+        HANG,
+        &[
+            "diff",
+            old.to_str().unwrap(),
+            new.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
     assert!(
         !run.stderr.contains("panicked") && !run.stderr.contains("overflow"),
         "{}",

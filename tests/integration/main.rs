@@ -9,6 +9,7 @@ mod diff;
 mod docs;
 mod export;
 mod hostile;
+mod hostile_openapi;
 mod hostile_proto;
 mod hostile_sql;
 mod inputs;

@@ -63,6 +63,11 @@ pub fn diagnostics(text: &str) -> Vec<&str> {
         .collect()
 }
 
+/// How long a run may take before it counts as a hang. Not a timing assertion: every run the
+/// tests make takes well under a second; this only turns a hang (an exponential `$ref`
+/// expansion, a symlink loop) into a failure instead of a stalled suite.
+pub const HANG: std::time::Duration = std::time::Duration::from_secs(120);
+
 /// [`ripple`], failing the test when the run takes longer than `limit` (and killing it), so that
 /// a regression to a hang fails instead of stalling the suite.
 pub fn ripple_within(limit: std::time::Duration, args: &[&str]) -> Run {
@@ -107,4 +112,21 @@ pub fn ripple_within(limit: std::time::Duration, args: &[&str]) -> Run {
         stdout: String::from_utf8(out.join().unwrap()).expect("stdout is UTF-8"),
         stderr: String::from_utf8(err.join().unwrap()).expect("stderr is UTF-8"),
     }
+}
+
+/// A scratch directory laid out as a repository (it holds `.git`), so that the references its
+/// files make are judged against it as the root.
+pub fn scratch_repo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    std::fs::create_dir_all(dir.path().join("repo/.git")).unwrap();
+    dir
+}
+
+/// Write `text` to `path`, creating its directory; the path as a string for arguments.
+pub fn write(path: &Path, text: impl AsRef<[u8]>) -> String {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).unwrap();
+    }
+    std::fs::write(path, text).unwrap();
+    path.to_str().expect("a UTF-8 path").to_owned()
 }
