@@ -16,7 +16,8 @@ use serde::Serialize;
 use super::Finding;
 use crate::contract::uses_element;
 use crate::model::{Deployments, Graph, Kind};
-use crate::source::diagnostic::{Diagnostic, Location};
+use crate::source::boundary::Boundary;
+use crate::source::diagnostic::{Code, Diagnostic, Location};
 
 pub use super::rules::deprecation::{MIGRATION_DUE, SUNSET_PASSED};
 
@@ -111,12 +112,15 @@ struct SpecDeprecation {
     at: Location,
 }
 
-/// Every consumer of a deprecated element, sorted by consumer. Contracts that cannot be read are
-/// returned as diagnostics, next to the deprecations of everything else.
+/// Every consumer of a deprecated element as of `today`, sorted by consumer. The contracts the
+/// model names (`definition`) are read within `boundary`, as are the files they import or refer
+/// to. Contracts that cannot be read are returned as diagnostics, next to the deprecations of
+/// everything else.
 pub fn deprecations(
     graph: &Graph,
     state: &Deployments,
     today: Date,
+    boundary: &Boundary,
 ) -> (Vec<Deprecation>, Vec<Diagnostic>) {
     let mut out = Vec::new();
     let mut problems = Vec::new();
@@ -168,10 +172,18 @@ pub fn deprecations(
         if definition.contains("://") || !path.exists() {
             continue;
         }
+        if let Err(refused) = boundary.check(path) {
+            problems.push(Diagnostic::error(
+                Code::Io,
+                Location::new(definition.as_str().into(), 0, 0),
+                format!("the definition of {}: {refused}", c.id),
+            ));
+            continue;
+        }
         let read = if path.extension().is_some_and(|e| e == "proto") || path.is_dir() {
-            proto_deprecations(path)
+            proto_deprecations(path, boundary)
         } else if is_openapi(path) {
-            openapi_deprecations(path)
+            openapi_deprecations(path, boundary)
         } else {
             continue;
         };
@@ -262,8 +274,11 @@ fn is_openapi(path: &std::path::Path) -> bool {
 
 /// Deprecated rpcs of a proto file or module. Protobuf has no sunset option: their deadline comes
 /// from the api's `sunset` or the deprecation window policy.
-fn proto_deprecations(path: &std::path::Path) -> Result<Vec<SpecDeprecation>, Vec<Diagnostic>> {
-    let rpcs = crate::contract::proto::deprecated_rpcs(path).map_err(|e| e.errors)?;
+fn proto_deprecations(
+    path: &std::path::Path,
+    boundary: &Boundary,
+) -> Result<Vec<SpecDeprecation>, Vec<Diagnostic>> {
+    let rpcs = crate::contract::proto::deprecated_rpcs(path, boundary).map_err(|e| e.errors)?;
     Ok(rpcs
         .into_iter()
         .map(|(element, at)| SpecDeprecation {
@@ -276,12 +291,12 @@ fn proto_deprecations(path: &std::path::Path) -> Result<Vec<SpecDeprecation>, Ve
 }
 
 /// Deprecated operations of an OpenAPI or Swagger document, as the OpenAPI module reads them.
-fn openapi_deprecations(path: &std::path::Path) -> Result<Vec<SpecDeprecation>, Vec<Diagnostic>> {
-    // The definition is the catalog's, read as before: the boundary of `$ref`s it names is the
-    // caller's to pass once `deprecations` takes one.
-    let boundary = crate::source::boundary::Boundary::unrestricted();
+fn openapi_deprecations(
+    path: &std::path::Path,
+    boundary: &Boundary,
+) -> Result<Vec<SpecDeprecation>, Vec<Diagnostic>> {
     let operations =
-        crate::contract::openapi::deprecated_operations(path, &boundary).map_err(|e| e.errors)?;
+        crate::contract::openapi::deprecated_operations(path, boundary).map_err(|e| e.errors)?;
     Ok(operations
         .into_iter()
         .map(|op| SpecDeprecation {

@@ -234,7 +234,13 @@ pub(super) fn deprecations(
     let loaded = session.load(&model.paths)?;
     let deployments = session.deployments(&loaded.graph, &model.paths, state)?;
     let today = session.today()?;
-    let (found, problems) = deprecations::deprecations(&loaded.graph, &deployments, today);
+    let roots: Vec<&Path> = model.paths.iter().map(PathBuf::as_path).collect();
+    let (found, problems) = deprecations::deprecations(
+        &loaded.graph,
+        &deployments,
+        today,
+        &session.boundary(&roots)?,
+    );
     super::warn(&problems);
     let findings: Vec<_> = found
         .iter()

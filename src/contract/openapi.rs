@@ -580,7 +580,10 @@ impl<'d> OpenApiComparison<'d> {
                     }
                     let rule = match op.sunset {
                         Some(sunset) if sunset_after(sunset, &self.today) => {
-                            message.push_str(&format!(", before its announced sunset {sunset}"));
+                            message.push_str(&format!(
+                                ", before its announced sunset {sunset} (as of {})",
+                                self.today
+                            ));
                             rules::OPERATION_REMOVED_BEFORE_SUNSET
                         }
                         _ if new.paths.contains_key(path) => rules::OPERATION_REMOVED,

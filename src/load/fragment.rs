@@ -480,7 +480,7 @@ pub fn write(graph: &Graph, out: &mut dyn Write) -> io::Result<()> {
     write_in(graph, out, None)
 }
 
-/// [`write`] for a fragment file that will live in `dir` (relative to `cwd`, or absolute): the
+/// [`write()`] for a fragment file that will live in `dir` (relative to `cwd`, or absolute): the
 /// file paths it records (definitions, evidence) are written relative to `dir`, as the reader
 /// resolves them, so the fragment means the same wherever it is read from.
 pub fn write_beside(graph: &Graph, out: &mut dyn Write, dir: &Path, cwd: &Path) -> io::Result<()> {

@@ -184,3 +184,55 @@ fn deprecation_reports_say_as_of_which_day() {
         "the old command name still works"
     );
 }
+
+#[test]
+fn a_removal_before_its_sunset_says_as_of_which_day() {
+    let dir = "fixtures/contracts/openapi.operation.removed-before-sunset";
+    let old = format!("{dir}/old.yaml");
+    let new = format!("{dir}/new.yaml");
+    let run = ripple(&["diff", &old, &new]);
+    run.expect_code(1);
+    assert!(
+        run.stdout.contains(&format!("(as of {TODAY})")),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn deprecations_read_no_definition_outside_the_repository() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    std::fs::create_dir_all(repo.join(".git")).unwrap();
+    std::fs::write(
+        dir.path().join("outside.yaml"),
+        "openapi: 3.0.3\ninfo: {title: t, version: 1.0.0}\npaths:\n  /a:\n    get:\n      deprecated: true\n      responses:\n        '200': {description: ok}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        repo.join("ripple.yaml"),
+        "services:\n  app:\n    consumes: [api]\n  provider:\n    provides: [api]\napis:\n  api:\n    definition: ../outside.yaml\n",
+    )
+    .unwrap();
+    let repo_arg = repo.to_str().unwrap();
+    let run = ripple(&["deprecations", repo_arg]);
+    run.expect_code(0);
+    assert!(
+        run.stderr.contains("outside the repository root"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stdout.contains("0 consumers must migrate"),
+        "{}",
+        run.stdout
+    );
+    let allowed = ripple(&["deprecations", repo_arg, "--allow-outside-root"]);
+    allowed.expect_code(0);
+    assert!(
+        allowed.stdout.contains("1 consumer must migrate"),
+        "{}\n{}",
+        allowed.stdout,
+        allowed.stderr
+    );
+}

@@ -79,8 +79,11 @@ impl super::Differ for Protobuf {
 /// A deprecated rpc (or every rpc of a deprecated service) of a proto contract, for deprecation
 /// deprecations: its element (`pkg.Service/Rpc`) and where it is declared. Imports are read
 /// wherever they lead: the caller names the contract in a model the user wrote.
-pub(crate) fn deprecated_rpcs(path: &Path) -> Result<Vec<(String, Location)>, ContractErrors> {
-    let module = Module::load(path, &Boundary::unrestricted())?;
+pub(crate) fn deprecated_rpcs(
+    path: &Path,
+    boundary: &Boundary,
+) -> Result<Vec<(String, Location)>, ContractErrors> {
+    let module = Module::load(path, boundary)?;
     let mut out = Vec::new();
     for (service_name, service) in &module.services {
         for (rpc_name, rpc) in &service.rpcs {
