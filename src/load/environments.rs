@@ -99,6 +99,14 @@ pub fn read(files: &[PathBuf], graph: Option<&Graph>) -> Result<Deployments, Mod
     for path in files {
         read_one(path, graph, &mut state, &mut errors);
     }
+    state_or_errors(state, errors)
+}
+
+/// The state read, or every error found reading it, sorted.
+fn state_or_errors(
+    state: Deployments,
+    mut errors: Vec<Diagnostic>,
+) -> Result<Deployments, ModelErrors> {
     if errors.is_empty() {
         Ok(state)
     } else {
@@ -133,15 +141,7 @@ pub fn parse(path: &Path, text: &str, graph: Option<&Graph>) -> Result<Deploymen
     let mut state = Deployments::default();
     let mut errors = Vec::new();
     read_text(path, text, graph, &mut state, &mut errors);
-    if errors.is_empty() {
-        Ok(state)
-    } else {
-        crate::source::diagnostic::sort(&mut errors);
-        Err(ModelErrors {
-            errors,
-            warnings: Vec::new(),
-        })
-    }
+    state_or_errors(state, errors)
 }
 
 fn read_text(
