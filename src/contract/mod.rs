@@ -305,15 +305,19 @@ pub(crate) fn both<T>(
 pub fn detect(path: &Path) -> Result<ContractFormat, ContractErrors> {
     let files = contract_files(path)?;
     let mut found: Vec<ContractFormat> = Vec::new();
+    let mut unreadable: Vec<Diagnostic> = Vec::new();
     for file in &files {
-        if let Some(format) = sniff_file(file)
-            && !found.contains(&format)
-        {
-            found.push(format);
+        match sniff_file(file) {
+            Ok(Some(format)) if !found.contains(&format) => found.push(format),
+            Ok(_) => {}
+            Err(e) => unreadable.push(e),
         }
     }
     match found.as_slice() {
         [one] => Ok(*one),
+        // Nothing recognised, and something could not be read (too large, not UTF-8): that is
+        // the problem to report, not an unknown format.
+        [] if !unreadable.is_empty() => Err(ContractErrors { errors: unreadable }),
         [] => Err(Diagnostic::error(
             Code::UnknownFormat,
             Location::new(display(path), 0, 0),
@@ -362,16 +366,19 @@ pub(crate) fn contract_files(path: &Path) -> Result<Vec<std::path::PathBuf>, Con
     Ok(files)
 }
 
-fn sniff_file(path: &Path) -> Option<ContractFormat> {
+/// The format of one file, by its extension or, for YAML and JSON, its top-level keys; an error
+/// when a YAML or JSON file cannot be read.
+fn sniff_file(path: &Path) -> Result<Option<ContractFormat>, Diagnostic> {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
     match ext {
-        "proto" => return Some(ContractFormat::Protobuf),
-        "sql" => return Some(ContractFormat::Sql),
+        "proto" => return Ok(Some(ContractFormat::Protobuf)),
+        "sql" => return Ok(Some(ContractFormat::Sql)),
         "yaml" | "yml" | "json" => {}
-        _ => return None,
+        _ => return Ok(None),
     }
-    let text = crate::source::file::read_text(path, Default::default()).ok()?;
-    sniff_text(&text)
+    let text = crate::source::file::read_text(path, Default::default())
+        .map_err(|e| e.to_diagnostic(display(path)))?;
+    Ok(sniff_text(&text))
 }
 
 /// The format a YAML or JSON document declares by a top-level key (`openapi`, `swagger`,

@@ -187,6 +187,17 @@ fn a_file_too_large_is_refused_without_being_read() {
         "{}",
         run.stderr
     );
+    // And a YAML contract, whose format is found by reading it: the size is the error, not an
+    // unknown format.
+    let yaml = dir.path().join("huge.openapi.yaml");
+    std::fs::rename(&sql, &yaml).unwrap();
+    let run = run(&["diff", yaml.to_str().unwrap(), yaml.to_str().unwrap()]);
+    run.expect_code(2);
+    assert!(
+        run.stderr.contains("larger than the limit") && !run.stderr.contains("unknown"),
+        "{}",
+        run.stderr
+    );
 }
 
 /// A repository (`repo/.git`) beside a directory outside it that holds a valid catalog.
