@@ -191,12 +191,15 @@ fn a_file_too_large_is_refused_without_being_read() {
     // unknown format.
     let yaml = dir.path().join("huge.openapi.yaml");
     std::fs::rename(&sql, &yaml).unwrap();
-    let run = run(&["diff", yaml.to_str().unwrap(), yaml.to_str().unwrap()]);
-    run.expect_code(2);
+    let yaml_run = ripple_within(
+        HANG,
+        &["diff", yaml.to_str().unwrap(), yaml.to_str().unwrap()],
+    );
+    yaml_run.expect_code(2);
     assert!(
-        run.stderr.contains("larger than the limit") && !run.stderr.contains("unknown"),
+        yaml_run.stderr.contains("larger than the limit") && !yaml_run.stderr.contains("unknown"),
         "{}",
-        run.stderr
+        yaml_run.stderr
     );
 }
 
