@@ -197,3 +197,49 @@ fn an_import_through_a_symlink_out_of_the_repository_is_refused() {
         run.stderr
     );
 }
+
+/// A byte-order mark before a `.proto` file (editors on Windows write one) changes nothing: the
+/// files are compared as without it, imports included, at the same lines.
+#[test]
+fn a_byte_order_mark_before_proto_files_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let bom = "\u{feff}";
+    for (side, fields) in [
+        ("old", "  string id = 1;\n  int64 total = 2;\n"),
+        ("new", "  string id = 1;\n"),
+    ] {
+        let module = dir.path().join(side);
+        std::fs::create_dir_all(&module).unwrap();
+        std::fs::write(
+            module.join("common.proto"),
+            format!("{bom}syntax = \"proto3\";\npackage shop.v1;\nmessage Money {{ int64 cents = 1; }}\n"),
+        )
+        .unwrap();
+        std::fs::write(
+            module.join("orders.proto"),
+            format!(
+                "{bom}syntax = \"proto3\";\npackage shop.v1;\nimport \"common.proto\";\nmessage Order {{\n{fields}  Money price = 3;\n}}\n"
+            ),
+        )
+        .unwrap();
+    }
+    let old = dir.path().join("old");
+    let new = dir.path().join("new");
+    let run = ripple_within(
+        HANG,
+        &[
+            "diff",
+            old.to_str().unwrap(),
+            new.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
+    run.expect_code(1);
+    let report = run.json();
+    let changes = report["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 1, "{report}");
+    assert_eq!(changes[0]["rule"], "protobuf.field.removed-without-reserve");
+    assert_eq!(changes[0]["element"], "shop.v1.Order.total");
+    assert_eq!(changes[0]["old"]["line"], 6, "{report}");
+}

@@ -188,6 +188,11 @@ impl ProtoFiles {
                 format!("cannot resolve the directory: {}", io_reason(&e)),
             )
         })?;
+        // protobuf-parse reads the files itself and rejects a byte-order mark. When a file has
+        // one, the parser reads copies of the texts as read here (BOM removed), laid out the
+        // same way under a temporary root, so that import paths and messages are unchanged.
+        let staged = self.stage_if_marked(&root)?;
+        let root = staged.as_ref().map_or(root, |dir| dir.path().to_path_buf());
         let mut parser = protobuf_parse::Parser::new();
         parser.pure().include(&root);
         for rel in &self.inputs {
@@ -217,6 +222,37 @@ impl ProtoFiles {
                 .into())
             }
         }
+    }
+
+    /// A temporary copy of every file's text under the same import paths, when any file on disk
+    /// starts with a UTF-8 byte-order mark; `None` (read in place) otherwise.
+    fn stage_if_marked(&self, root: &Path) -> Result<Option<tempfile::TempDir>, ContractErrors> {
+        let marked = self.files.keys().any(|rel| {
+            let mut head = [0u8; 3];
+            std::fs::File::open(root.join(rel))
+                .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
+                .is_ok_and(|()| head == [0xEF, 0xBB, 0xBF])
+        });
+        if !marked {
+            return Ok(None);
+        }
+        let failed = |e: std::io::Error| -> ContractErrors {
+            Diagnostic::error(
+                Code::Io,
+                Location::new(contract::display(&self.root), 0, 0),
+                format!("cannot stage the files for the parser: {}", io_reason(&e)),
+            )
+            .into()
+        };
+        let dir = tempfile::tempdir().map_err(failed)?;
+        for (rel, file) in &self.files {
+            let path = dir.path().join(rel);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).map_err(failed)?;
+            }
+            std::fs::write(&path, &file.text).map_err(failed)?;
+        }
+        Ok(Some(dir))
     }
 
     /// A type-checking error (a type that is defined nowhere, a bad option), placed at the
