@@ -17,8 +17,9 @@ fn diff_sql(old: &str, new: &str) -> Run {
     diff_paths(&a, &b)
 }
 
+/// `ripple diff OLD NEW --format json`, failed if it hangs, panics or overflows its stack.
 fn diff_paths(old: &Path, new: &Path) -> Run {
-    let run = ripple_within(
+    ripple_within(
         HANG,
         &[
             "diff",
@@ -27,13 +28,7 @@ fn diff_paths(old: &Path, new: &Path) -> Run {
             "--format",
             "json",
         ],
-    );
-    assert!(
-        !run.stderr.contains("panicked") && !run.stderr.contains("overflow"),
-        "{}",
-        run.stderr
-    );
-    run
+    )
 }
 
 /// The statement is refused, on each side, as too deep, at `line:column` of `old.sql`.
@@ -53,10 +48,6 @@ fn refused_as_too_deep(run: &Run, statement: &str, line_column: &str) {
     );
 }
 
-fn repeat(s: &str, n: usize) -> String {
-    s.repeat(n)
-}
-
 fn changes(run: &Run) -> Vec<(String, String)> {
     run.json()["changes"]
         .as_array()
@@ -73,11 +64,7 @@ fn changes(run: &Run) -> Vec<(String, String)> {
 
 #[test]
 fn a_select_of_100000_nested_parentheses_is_refused_not_a_stack_overflow() {
-    let sql = format!(
-        "SELECT {}1{};\n",
-        repeat("(", 100_000),
-        repeat(")", 100_000)
-    );
+    let sql = format!("SELECT {}1{};\n", "(".repeat(100_000), ")".repeat(100_000));
     // The 501st bracket, at column 8 + 500.
     refused_as_too_deep(&diff_sql(&sql, &sql), "SELECT", "1:508");
 }
@@ -86,8 +73,8 @@ fn a_select_of_100000_nested_parentheses_is_refused_not_a_stack_overflow() {
 fn a_default_of_100000_nested_parentheses_is_refused() {
     let sql = format!(
         "CREATE TABLE t (id int);\nCREATE TABLE t2 (a int DEFAULT {}1{});\n",
-        repeat("(", 100_000),
-        repeat(")", 100_000)
+        "(".repeat(100_000),
+        ")".repeat(100_000)
     );
     refused_as_too_deep(&diff_sql(&sql, &sql), "CREATE TABLE t2", "2:531");
 }
@@ -96,8 +83,8 @@ fn a_default_of_100000_nested_parentheses_is_refused() {
 fn a_check_of_100000_nested_parentheses_is_refused() {
     let sql = format!(
         "CREATE TABLE t (a int CHECK {}a > 1{});\n",
-        repeat("(", 100_000),
-        repeat(")", 100_000)
+        "(".repeat(100_000),
+        ")".repeat(100_000)
     );
     refused_as_too_deep(&diff_sql(&sql, &sql), "CREATE TABLE t", "1:528");
 }
@@ -108,8 +95,8 @@ fn a_check_of_100000_nested_parentheses_is_refused() {
 fn a_default_chaining_100000_operators_or_casts_is_refused() {
     for (what, chain) in [("operators", "1 + "), ("casts", "::int"), ("nots", "NOT ")] {
         let expr = match what {
-            "casts" => format!("1{}", repeat(chain, 100_000)),
-            _ => format!("{}1", repeat(chain, 100_000)),
+            "casts" => format!("1{}", chain.repeat(100_000)),
+            _ => format!("{}1", chain.repeat(100_000)),
         };
         let sql = format!("CREATE TABLE t (a int DEFAULT {expr});\n");
         let run = diff_sql(&sql, &sql);
@@ -127,8 +114,8 @@ fn a_default_chaining_100000_operators_or_casts_is_refused() {
 #[test]
 fn a_type_of_100000_array_dimensions_or_nested_generics_is_refused() {
     for ty in [
-        format!("int{}", repeat("[]", 100_000)),
-        format!("{}int{}", repeat("ARRAY<", 100_000), repeat(">", 100_000)),
+        format!("int{}", "[]".repeat(100_000)),
+        format!("{}int{}", "ARRAY<".repeat(100_000), ">".repeat(100_000)),
     ] {
         let sql = format!("CREATE TABLE t (a {ty});\n");
         let run = diff_sql(&sql, &sql);
@@ -144,11 +131,11 @@ fn a_type_of_100000_array_dimensions_or_nested_generics_is_refused() {
 #[test]
 fn a_view_of_100000_unions_or_nested_subqueries_is_refused() {
     for query in [
-        format!("SELECT 1 AS a{}", repeat(" UNION SELECT 1", 100_000)),
+        format!("SELECT 1 AS a{}", " UNION SELECT 1".repeat(100_000)),
         format!(
             "{}SELECT 1 AS a{}",
-            repeat("SELECT * FROM (", 100_000),
-            repeat(") x", 100_000)
+            "SELECT * FROM (".repeat(100_000),
+            ") x".repeat(100_000)
         ),
     ] {
         let sql = format!("CREATE VIEW v AS {query};\n");
@@ -191,11 +178,11 @@ fn statements_nested_within_the_limits_still_compare() {
     let old = format!(
         "CREATE TABLE t (a int DEFAULT {p}1{q}, b int CHECK ({chain}b > 0), c int{dims});
          CREATE VIEW v AS SELECT 1 AS a{unions};\n",
-        p = repeat("(", 15),
-        q = repeat(")", 15),
-        chain = repeat("b > 0 AND ", 200),
-        dims = repeat("[]", 400),
-        unions = repeat(" UNION SELECT 1", 400),
+        p = "(".repeat(15),
+        q = ")".repeat(15),
+        chain = "b > 0 AND ".repeat(200),
+        dims = "[]".repeat(400),
+        unions = " UNION SELECT 1".repeat(400),
     );
     let new = format!("{old}ALTER TABLE t ADD COLUMN d int;\n");
     let run = diff_sql(&old, &new);

@@ -69,7 +69,7 @@ pub fn diagnostics(text: &str) -> Vec<&str> {
 pub const HANG: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// [`ripple`], failing the test when the run takes longer than `limit` (and killing it), so that
-/// a regression to a hang fails instead of stalling the suite.
+/// a regression to a hang fails instead of stalling the suite, or when it panics.
 pub fn ripple_within(limit: std::time::Duration, args: &[&str]) -> Run {
     use std::process::Stdio;
     let mut child = Command::new(env!("CARGO_BIN_EXE_ripple"))
@@ -105,13 +105,22 @@ pub fn ripple_within(limit: std::time::Duration, args: &[&str]) -> Run {
         }
         std::thread::sleep(std::time::Duration::from_millis(10));
     };
-    Run {
+    let run = Run {
         code: status
             .code()
             .expect("ripple exited normally, not by a signal"),
         stdout: String::from_utf8(out.join().unwrap()).expect("stdout is UTF-8"),
         stderr: String::from_utf8(err.join().unwrap()).expect("stderr is UTF-8"),
-    }
+    };
+    // Whatever the answer, it is not a panic (exit 101 with a message and maybe a backtrace).
+    assert!(
+        run.code != 101
+            && !run.stderr.contains("panicked")
+            && !run.stderr.contains("stack backtrace"),
+        "ripple {args:?} panicked:\n{}",
+        run.stderr
+    );
+    run
 }
 
 /// A scratch directory laid out as a repository (it holds `.git`), so that the references its
