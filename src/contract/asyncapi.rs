@@ -163,7 +163,7 @@ impl super::Differ for AsyncApi {
     }
 
     fn version(docs: &ContractDocuments) -> Option<String> {
-        Api::read(docs, &mut Vec::new()).version.map(str::to_owned)
+        docs.info_version()
     }
 
     fn compare(
@@ -191,7 +191,6 @@ impl super::Differ for AsyncApi {
 
 /// The normalised view of one contract.
 struct Api<'d> {
-    version: Option<&'d str>,
     channels: BTreeMap<&'d str, Channel<'d>>,
     /// By `operationId` (2.x; `<channel> <publish|subscribe>` without one) or key (3.x).
     operations: BTreeMap<String, Operation<'d>>,
@@ -263,7 +262,6 @@ impl<'d> Api<'d> {
         let root = docs.root();
         let spec = root.str("asyncapi").unwrap_or("");
         let mut api = Api {
-            version: docs.get(root, "info").and_then(|i| i.str("version")),
             channels: BTreeMap::new(),
             operations: BTreeMap::new(),
         };

@@ -287,6 +287,12 @@ impl ContractDocuments {
         }
     }
 
+    /// The version the document declares, `info.version` (OpenAPI, Swagger and AsyncAPI alike).
+    pub(crate) fn info_version(&self) -> Option<String> {
+        let info = self.get(self.root(), "info")?;
+        info.str("version").map(str::to_owned)
+    }
+
     /// Where a node is.
     pub(crate) fn location(&self, at: NodeRef<'_>) -> Location {
         Location::new(

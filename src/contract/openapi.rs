@@ -125,7 +125,7 @@ impl super::Differ for OpenApi {
     }
 
     fn version(docs: &ContractDocuments) -> Option<String> {
-        Api::read(docs).version.map(str::to_owned)
+        docs.info_version()
     }
 
     fn warnings(docs: &ContractDocuments) -> Vec<Diagnostic> {
@@ -205,7 +205,6 @@ pub fn deprecated_operations(
 
 /// The normalised view of one contract.
 struct Api<'d> {
-    version: Option<&'d str>,
     /// (path, method) → operation.
     operations: BTreeMap<(&'d str, &'d str), Operation<'d>>,
     paths: BTreeMap<&'d str, NodeRef<'d>>,
@@ -237,8 +236,6 @@ impl<'d> Api<'d> {
     fn read(docs: &'d ContractDocuments) -> Api<'d> {
         let root = docs.root();
         let swagger = root.get("swagger").is_some();
-        let info = docs.get(root, "info");
-        let version = info.and_then(|i| i.str("version"));
         let global_security = root.get("security").map(|s| security(s));
         let consumes: Vec<&str> = root
             .get("consumes")
@@ -249,7 +246,6 @@ impl<'d> Api<'d> {
             .map(|c| c.items().filter_map(|i| i.node.as_str()).collect())
             .unwrap_or_default();
         let mut api = Api {
-            version,
             operations: BTreeMap::new(),
             paths: BTreeMap::new(),
             schemes: BTreeMap::new(),
