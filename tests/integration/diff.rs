@@ -350,3 +350,28 @@ fn pacts_load_as_calls_with_the_requests_they_exercise() {
         ])
     );
 }
+
+#[test]
+fn versions_come_from_info_version_and_the_command_line_overrides_them() {
+    let old = "fixtures/example/specs/orders-api-v2.openapi.yaml";
+    let new = "fixtures/example/proposed/orders-api-v2.openapi.yaml";
+    let report = ripple(&["diff", old, new, "--format", "json"]).json();
+    assert_eq!(report["old_version"], "2.4.0");
+    assert_eq!(report["new_version"], "2.5.0");
+    let overridden = ripple(&[
+        "diff",
+        old,
+        new,
+        "--format",
+        "json",
+        "--new-version",
+        "3.0.0",
+    ])
+    .json();
+    assert_eq!(overridden["old_version"], "2.4.0");
+    assert_eq!(overridden["new_version"], "3.0.0");
+    let events = "fixtures/example/specs/order-events.asyncapi.yaml";
+    let same = ripple(&["diff", events, events, "--format", "json"]).json();
+    assert_eq!(same["old_version"], "1.3.0");
+    assert_eq!(same["new_version"], "1.3.0");
+}
