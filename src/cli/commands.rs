@@ -54,7 +54,7 @@ pub(super) fn export(
     }
     let mut out = super::output(path)?;
     match format {
-        ExportFormat::Json => write_fragment(&graph, &mut out, path)?,
+        ExportFormat::Json => write_fragment(session, &graph, &mut out, path)?,
         ExportFormat::Dot => render::dot::write(&graph, &title, &mut out)?,
         ExportFormat::Mermaid => render::mermaid::write(&graph, &mut out)?,
     }
@@ -66,23 +66,23 @@ pub(super) fn export(
 /// standard output relative to the current directory, one written to a file relative to that
 /// file's directory.
 fn write_fragment(
+    session: &Session,
     graph: &crate::model::Graph,
     out: &mut dyn Write,
     path: Option<&Path>,
 ) -> Result<()> {
-    let cwd = std::env::current_dir()?;
     let dir = path
         .and_then(Path::parent)
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    load::fragment::write_beside(graph, out, dir, &cwd)?;
+    load::fragment::write_beside(graph, out, dir, &session.cwd)?;
     Ok(())
 }
 
 pub(super) fn merge(session: &Session, model: &ModelPaths, path: Option<&Path>) -> Result<u8> {
     let loaded = session.load(&model.paths)?;
     let mut out = super::output(path)?;
-    write_fragment(&loaded.graph, &mut out, path)?;
+    write_fragment(session, &loaded.graph, &mut out, path)?;
     out.flush()?;
     if let Some(p) = path {
         eprintln!(
@@ -239,7 +239,7 @@ pub(super) fn deprecations(
         &loaded.graph,
         &deployments,
         today,
-        &session.boundary(&roots)?,
+        &session.boundary(&roots),
     );
     super::warn(&problems);
     let findings: Vec<_> = found
@@ -343,7 +343,7 @@ pub(super) fn validate(session: &Session, model: &ModelPaths, format: SummaryFor
     match format {
         SummaryFormat::Json => {
             let (loaded, errors, warnings) =
-                match load::load_with(&model.paths, session.load_options()?) {
+                match load::load_with(&model.paths, session.load_options()) {
                     Ok(loaded) => {
                         let warnings = loaded.warnings.clone();
                         (Some(loaded), Vec::new(), warnings)
@@ -394,7 +394,7 @@ pub(super) fn validate(session: &Session, model: &ModelPaths, format: SummaryFor
 /// Run a parsed command line.
 pub(super) fn execute(cli: super::args::Cli) -> Result<u8> {
     use super::args::Command;
-    let session = Session::new(&cli.global);
+    let session = Session::new(&cli.global)?;
     match &cli.command {
         Command::Graph { model, format } => graph(&session, model, *format),
         Command::Export {

@@ -105,22 +105,25 @@ fn warn(warnings: &[Diagnostic]) {
 struct Session {
     lenient: bool,
     allow_outside_root: bool,
+    /// The directory ripple runs in, read once.
+    cwd: PathBuf,
 }
 
 impl Session {
-    fn new(global: &args::Global) -> Self {
-        Session {
+    fn new(global: &args::Global) -> Result<Self> {
+        Ok(Session {
             lenient: global.lenient,
             allow_outside_root: global.allow_outside_root,
-        }
+            cwd: std::env::current_dir().context("cannot read the current directory")?,
+        })
     }
 
-    fn load_options(&self) -> Result<load::Options> {
-        Ok(load::Options {
+    fn load_options(&self) -> load::Options {
+        load::Options {
             lenient: self.lenient,
             allow_outside_root: self.allow_outside_root,
-            cwd: Some(std::env::current_dir().context("cannot read the current directory")?),
-        })
+            cwd: Some(self.cwd.clone()),
+        }
     }
 
     /// Load the model at `paths`, printing its warnings.
@@ -131,7 +134,7 @@ impl Session {
     /// Load the model; `defaulted` says the path is the current directory because none was
     /// given, so that conflicting models there get a hint to name one.
     fn load_model_in(&self, paths: &[PathBuf], defaulted: bool) -> Result<Loaded> {
-        match load::load_with(paths, self.load_options()?) {
+        match load::load_with(paths, self.load_options()) {
             Ok(loaded) => {
                 warn(&loaded.warnings);
                 Ok(loaded)
@@ -161,17 +164,16 @@ impl Session {
     }
 
     /// A boundary around the repositories of `paths`.
-    fn boundary(&self, paths: &[&Path]) -> Result<Boundary> {
-        let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    fn boundary(&self, paths: &[&Path]) -> Boundary {
         let paths: Vec<PathBuf> = paths.iter().map(|p| p.to_path_buf()).collect();
-        Ok(Boundary::around(&paths, &cwd, self.allow_outside_root))
+        Boundary::around(&paths, &self.cwd, self.allow_outside_root)
     }
 
     /// The options of a contract diff whose inputs are `paths`.
     fn diff_options(&self, paths: &[&Path]) -> Result<DiffOptions> {
         Ok(DiffOptions {
             today: self.today()?,
-            boundary: self.boundary(paths)?,
+            boundary: self.boundary(paths),
         })
     }
 

@@ -7,7 +7,7 @@
 //! (Location targets and their globs, `$ref`s, protobuf imports) asks a [`Boundary`] first.
 //! Paths the user typed on the command line are trusted as given and define the roots.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 /// The roots a run may read under, and whether the user lifted the restriction
 /// (`--allow-outside-root`).
@@ -154,20 +154,11 @@ fn resolve(cwd: Option<&Path>, path: &Path) -> PathBuf {
         } else {
             ancestor
         };
-        let Ok(mut out) = std::fs::canonicalize(existing) else {
+        let Ok(real) = std::fs::canonicalize(existing) else {
             continue;
         };
         let rest = path.strip_prefix(ancestor).unwrap_or(path);
-        for c in rest.components() {
-            match c {
-                Component::ParentDir => {
-                    out.pop();
-                }
-                Component::CurDir => {}
-                other => out.push(other),
-            }
-        }
-        return out;
+        return super::path::normalize(&real.join(rest));
     }
     path.to_path_buf()
 }
