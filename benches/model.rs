@@ -19,6 +19,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod synth;
 
 use std::hint::black_box;
+use std::path::Path;
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -131,7 +132,12 @@ fn bench_scale(c: &mut Criterion, scale: &'static Scale, input: &'static OnceLoc
         );
     });
 
+    // As the CLI writes a fragment: file paths relative to where it goes (here, the current
+    // directory).
     export(&mut group, "export/json", get, |g, out| {
+        fragment::write_beside(g, out, Path::new("."), Path::new("/work"))
+    });
+    export(&mut group, "export/json-as-stored", get, |g, out| {
         fragment::write(g, out)
     });
     export(&mut group, "export/dot", get, |g, out| {

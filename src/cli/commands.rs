@@ -120,35 +120,44 @@ pub(super) fn diff(session: &Session, args: &DiffArgs) -> Result<u8> {
     })
 }
 
-/// `check`'s positional arguments: `kind:name@version` candidates and model paths, in any
-/// order. An argument that names an existing file or directory is a path; otherwise one with an
-/// `@` or a `kind:` prefix is a candidate (and is refused with a reason if it is not a good one).
-fn split_release_and_model(items: &[String], graph: &[PathBuf]) -> (Vec<String>, Vec<PathBuf>) {
-    let mut candidates = Vec::new();
-    let mut paths: Vec<PathBuf> = graph.to_vec();
+/// Positional arguments that mix what to deploy (`kind:name@version`) with model paths, in any
+/// order, as `check` and `record-deployment` take them ([`load::state::Argument::classify`]):
+/// the deployments, and the model paths (the current directory when none is given, and `true`
+/// then).
+fn split_deployments_and_model(
+    items: &[String],
+    action: load::state::Action,
+) -> (Vec<String>, Vec<PathBuf>, bool) {
+    use load::state::Argument;
+    let (mut deployments, mut paths) = (Vec::new(), Vec::new());
     for item in items {
-        let looks_like_id = item
-            .split_once(':')
-            .is_some_and(|(kind, _)| kind.parse::<crate::model::Kind>().is_ok());
-        if (item.contains('@') || looks_like_id) && !Path::new(item).exists() {
-            candidates.push(item.clone());
-        } else {
-            paths.push(PathBuf::from(item));
+        match Argument::classify(item, action) {
+            Argument::Deployment(d) => deployments.push(d),
+            Argument::Path(p) => paths.push(p),
         }
     }
-    (candidates, paths)
+    let defaulted = paths.is_empty();
+    if defaulted {
+        paths.push(PathBuf::from("."));
+    }
+    (deployments, paths, defaulted)
 }
 
 pub(super) fn check(session: &Session, args: &CheckArgs) -> Result<u8> {
-    let (candidates, mut paths) = split_release_and_model(&args.items, &args.graph);
+    let (candidates, mut paths, mut defaulted) =
+        split_deployments_and_model(&args.items, load::state::Action::Deploy);
     if candidates.is_empty() {
         bail!(
             "no release to check: name at least one COMPONENT@VERSION (e.g. service:checkout@2.4.0)"
         );
     }
-    let defaulted = paths.is_empty();
-    if defaulted {
-        paths.push(PathBuf::from("."));
+    // `--graph PATH...`, the older spelling of the model paths.
+    if !args.graph.is_empty() {
+        if defaulted {
+            paths.clear();
+            defaulted = false;
+        }
+        paths.extend(args.graph.iter().cloned());
     }
     let loaded = session.load_model_in(&paths, defaulted)?;
     let deployments = session.deployments(&loaded.graph, &paths, &args.state)?;
@@ -263,23 +272,13 @@ pub(super) fn deprecations(
 }
 
 pub(super) fn record_deployment(session: &Session, args: &RecordArgs) -> Result<u8> {
-    use load::state::{Action, Argument, RecordError, Request};
+    use load::state::{Action, RecordError, Request};
     let action = match (args.add, args.undeploy) {
         (true, _) => Action::Add,
         (_, true) => Action::Undeploy,
         _ => Action::Deploy,
     };
-    let (mut paths, mut deployments) = (Vec::new(), Vec::new());
-    for a in &args.arguments {
-        match Argument::classify(a, action) {
-            Argument::Deployment(d) => deployments.push(d),
-            Argument::Path(p) => paths.push(p),
-        }
-    }
-    let defaulted = paths.is_empty();
-    if defaulted {
-        paths.push(PathBuf::from("."));
-    }
+    let (deployments, paths, defaulted) = split_deployments_and_model(&args.arguments, action);
     let loaded = session.load_model_in(&paths, defaulted)?;
     let dir = args
         .state
