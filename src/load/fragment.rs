@@ -488,15 +488,22 @@ pub fn write_beside(graph: &Graph, out: &mut dyn Write, dir: &Path, cwd: &Path) 
 }
 
 fn write_in(graph: &Graph, out: &mut dyn Write, base: Option<(&Path, &Path)>) -> io::Result<()> {
-    // Evidence repeats a few files on most edges: each distinct path is rebased once.
-    let mut rebased: HashMap<String, String> = HashMap::new();
+    // Paths as ripple names them are already relative to the current directory, so for a
+    // fragment written there only absolute ones change.
+    let base = base.filter(|(dir, _)| {
+        !(dir.as_os_str().is_empty() || *dir == Path::new(".")) || graph_has_absolute_paths(graph)
+    });
+    // Evidence repeats a few interned files on most edges: each is rebased once, found again by
+    // its address (the graph keeps every string alive while it is written).
+    let mut rebased: HashMap<(usize, usize), String> = HashMap::new();
     let mut rebase = |p: &str| -> Option<String> {
         let (dir, cwd) = base?;
-        if let Some(r) = rebased.get(p) {
+        let key = (p.as_ptr() as usize, p.len());
+        if let Some(r) = rebased.get(&key) {
             return Some(r.clone());
         }
         let r = crate::source::path::relative_from(dir, p, cwd);
-        rebased.insert(p.to_owned(), r.clone());
+        rebased.insert(key, r.clone());
         Some(r)
     };
     writeln!(out, "{{")?;
@@ -558,6 +565,18 @@ fn write_in(graph: &Graph, out: &mut dyn Write, base: Option<(&Path, &Path)>) ->
     writeln!(out, "  ]")?;
     writeln!(out, "}}")?;
     Ok(())
+}
+
+/// Whether any file path the graph records is absolute (and so must be rewritten even for a
+/// fragment written in the current directory).
+fn graph_has_absolute_paths(graph: &Graph) -> bool {
+    let absolute = |p: &str| p.starts_with('/') || Path::new(p).is_absolute();
+    graph
+        .components()
+        .any(|(_, c)| c.attrs.definition.as_deref().is_some_and(absolute))
+        || graph
+            .dependencies()
+            .any(|d| d.dependency().evidence.iter().any(|e| absolute(&e.file)))
 }
 
 /// Serialising wire nodes and edges through one closure.
